@@ -1,0 +1,23 @@
+# Every dependency is a Debian package installed by scripts/deps; nothing is downloaded.
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(restinio REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(CURL REQUIRED)
+
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+
+# RESTinio's Debian package wants these at link time.
+find_library(HTTP_PARSER_LIBRARY http_parser REQUIRED)
+
+if(EYEWEAR_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(EYEWEAR_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,230 @@
+#include "app/application.hpp"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "http/dispatcher.hpp"
+#include "http/middleware.hpp"
+#include "http/ops_routes.hpp"
+#include "http/server.hpp"
+#include "platform/build_info.hpp"
+#include "platform/perf_monitor.hpp"
+#include "platform/process_stats.hpp"
+#include "platform/random.hpp"
+#include "platform/worker_pool.hpp"
+#include "storage/migrations.hpp"
+#include "storage/open.hpp"
+
+namespace eyewear::app {
+
+using platform::fail;
+
+namespace {
+
+class StorageProbe final : public http::DatabaseProbe {
+ public:
+  explicit StorageProbe(storage::Database& db) : db_(db) {}
+  platform::HealthResult ping() override { return db_.ping(); }
+  std::string backend() const override { return std::string(storage::dialect_name(db_.dialect())); }
+  std::optional<std::pair<int, int>> schema_versions() override {
+    auto status = storage::schema_status(db_);
+    if (!status) return std::nullopt;
+    return std::make_pair(status->current, status->latest);
+  }
+  std::pair<std::size_t, std::size_t> pool() const override {
+    const auto s = db_.pool_stats();
+    return {s.size, s.in_use};
+  }
+
+ private:
+  storage::Database& db_;
+};
+
+void register_process_metrics(platform::Registry& registry, std::chrono::system_clock::time_point started) {
+  const auto start_seconds = static_cast<double>(platform::to_unix_ms(started)) / 1000.0;
+  registry.add_collector([start_seconds](std::string& out) {
+    using platform::format_metric_value;
+    if (auto rss = platform::resident_memory_bytes()) {
+      out += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+             "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes " +
+             std::to_string(*rss) + "\n";
+    }
+    if (auto fds = platform::open_file_descriptors()) {
+      out += "# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds " +
+             std::to_string(*fds) + "\n";
+    }
+    if (auto max = platform::max_file_descriptors()) {
+      out += "# HELP process_max_fds Maximum number of open file descriptors.\n# TYPE process_max_fds gauge\nprocess_max_fds " +
+             std::to_string(*max) + "\n";
+    }
+    out += "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+           "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total " +
+           format_metric_value(platform::process_cpu_seconds()) + "\n";
+    out += "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+           "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds " +
+           format_metric_value(start_seconds) + "\n";
+    const double now = static_cast<double>(platform::to_unix_ms(std::chrono::system_clock::now())) / 1000.0;
+    out += "# HELP eyewear_uptime_seconds Seconds since the process started.\n# TYPE eyewear_uptime_seconds gauge\n"
+           "eyewear_uptime_seconds " +
+           format_metric_value(now - start_seconds) + "\n";
+    out += std::string("# HELP eyewear_build_info Build information.\n# TYPE eyewear_build_info gauge\n") +
+           "eyewear_build_info{version=\"" + platform::build_info::kVersion + "\",commit=\"" +
+           platform::build_info::kCommit + "\",compiler=\"" +
+           platform::escape_label_value(platform::build_info::kCompiler) + "\"} 1\n";
+  });
+}
+
+platform::Status ensure_data_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return fail(platform::Error::validation("EYEWEAR_DATA_DIR", "writable",
+                                            "cannot create data directory " + dir + ": " + ec.message()));
+  }
+  ::chmod(dir.c_str(), 0700);
+  return {};
+}
+
+}  // namespace
+
+struct Application::Parts {
+  platform::Config config;
+  std::shared_ptr<platform::Clock> clock;
+  std::unique_ptr<platform::Random> random;
+  std::unique_ptr<platform::Logger> logger;
+  std::unique_ptr<platform::Registry> registry;
+  std::unique_ptr<platform::PerfMonitor> monitor;
+  std::unique_ptr<storage::Database> database;
+  std::unique_ptr<StorageProbe> probe;
+  std::unique_ptr<platform::WorkerPool> workers;
+  std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::Dispatcher> dispatcher;
+  std::unique_ptr<http::Server> server;
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopped{false};
+};
+
+platform::Result<std::unique_ptr<storage::Database>> open_configured_database(const platform::Config& config,
+                                                                             platform::Logger& logger) {
+  EW_TRY(ensure_data_dir(config.data_dir));
+  storage::DatabaseOptions options;
+  options.url = config.effective_database_url();
+  options.pool_size = config.effective_pool_size();
+  options.busy_timeout = config.database.busy_timeout;
+  options.connect_timeout = config.database.connect_timeout;
+  options.logger = &logger;
+  return storage::open_database(options);
+}
+
+platform::Result<std::unique_ptr<Application>> Application::create(AppOptions options) {
+  auto p = std::make_unique<Parts>();
+  p->config = std::move(options.config);
+  const auto& cfg = p->config;
+  p->clock = options.clock ? options.clock : std::make_shared<platform::SystemClock>();
+  p->random = std::make_unique<platform::SecureRandom>();
+  auto sink = options.log_sink ? options.log_sink : platform::make_stdout_sink();
+  p->logger = std::make_unique<platform::Logger>(sink, platform::parse_log_level(cfg.log.level), cfg.log.json);
+  p->registry = std::make_unique<platform::Registry>();
+  p->monitor = std::make_unique<platform::PerfMonitor>(cfg.perf, *p->registry, *p->logger, *p->clock);
+  register_process_metrics(*p->registry, p->clock->now());
+
+  EW_TRY(ensure_data_dir(cfg.data_dir));
+  storage::DatabaseOptions db_options;
+  db_options.url = cfg.effective_database_url();
+  db_options.pool_size = cfg.effective_pool_size();
+  db_options.busy_timeout = cfg.database.busy_timeout;
+  db_options.connect_timeout = cfg.database.connect_timeout;
+  db_options.logger = p->logger.get();
+  db_options.monitor = p->monitor.get();
+  EW_ASSIGN_OR_RETURN(p->database, storage::open_database(db_options));
+
+  if (cfg.database.migrate_on_start) {
+    EW_TRY(storage::migrate(*p->database, p->logger.get()));
+  } else {
+    EW_ASSIGN_OR_RETURN(auto status, storage::schema_status(*p->database));
+    if (status.ahead()) {
+      return fail(platform::ErrorCode::kUnavailable,
+                  "the database schema (version " + std::to_string(status.current) +
+                      ") is newer than this binary knows (" + std::to_string(status.latest) + ")");
+    }
+  }
+  p->probe = std::make_unique<StorageProbe>(*p->database);
+  p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
+                                                      cfg.workers.queue_limit, *p->logger);
+
+  // Routes.
+  p->router = std::make_unique<http::Router>();
+  http::OpsContext ops;
+  ops.database = p->probe.get();
+  ops.registry = p->registry.get();
+  ops.version = platform::build_info::kVersion;
+  auto* parts = p.get();
+  ops.started = [parts] { return parts->started.load(); };
+  ops.draining = [parts] { return parts->server && parts->server->draining(); };
+  http::add_ops_routes(*p->router, std::move(ops));
+  if (options.extra_routes) options.extra_routes(*p->router);
+
+  // Middleware, in order.
+  http::MiddlewareChain chain;
+  chain.push_back(http::make_client_address(cfg.http.trusted_proxies));
+  chain.push_back(http::make_request_id());
+  chain.push_back(http::make_access_log(*p->logger, *p->registry, *p->monitor, *p->router, cfg.http.access_log));
+  chain.push_back(http::make_security_headers(cfg.http.behind_tls));
+  chain.push_back(http::make_gzip(cfg.http.gzip_min_bytes));
+  chain.push_back(http::make_cors(cfg.http.cors_origins));
+  chain.push_back(http::make_body_policy(cfg.http.max_body_bytes, cfg.http.max_upload_bytes));
+  p->dispatcher = std::make_unique<http::Dispatcher>(*p->router, std::move(chain), *p->workers, *p->logger);
+
+  http::ServerSettings server_settings;
+  server_settings.host = cfg.http.host;
+  server_settings.port = cfg.http.port;
+  server_settings.threads = cfg.effective_http_threads();
+  server_settings.max_connections = cfg.http.max_connections;
+  server_settings.max_body_bytes = std::max(cfg.http.max_upload_bytes, cfg.http.max_body_bytes);
+  server_settings.read_timeout = cfg.http.read_timeout;
+  server_settings.handler_timeout = cfg.http.handler_timeout;
+  server_settings.write_timeout = cfg.http.write_timeout;
+  server_settings.drain_timeout = cfg.http.drain_timeout;
+  p->server = std::make_unique<http::Server>(server_settings, *p->dispatcher, *p->logger, *p->registry);
+  return std::unique_ptr<Application>(new Application(std::move(p)));
+}
+
+Application::Application(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Application::~Application() { stop(); }
+
+platform::Status Application::start() {
+  EW_TRY(parts_->server->start());
+  parts_->started = true;
+  parts_->logger->info("listening", {{"host", parts_->config.http.host},
+                                     {"port", static_cast<std::int64_t>(parts_->server->port())},
+                                     {"database", std::string(storage::dialect_name(parts_->database->dialect()))},
+                                     {"http_threads", static_cast<std::int64_t>(parts_->config.effective_http_threads())},
+                                     {"version", platform::build_info::kVersion}});
+  return {};
+}
+
+void Application::stop() {
+  if (parts_->stopped.exchange(true)) return;
+  const auto begun = std::chrono::steady_clock::now();
+  const auto in_flight = parts_->server->in_flight();
+  const bool drained = parts_->server->stop();
+  parts_->workers->shutdown();
+  parts_->database->close();
+  parts_->logger->info("stopped", {{"drained", drained},
+                                   {"in_flight_at_signal", in_flight},
+                                   {"shutdown_ms", std::chrono::duration<double, std::milli>(
+                                                       std::chrono::steady_clock::now() - begun)
+                                                       .count()}});
+  parts_->logger->flush();
+}
+
+std::uint16_t Application::port() const { return parts_->server->port(); }
+platform::Logger& Application::logger() { return *parts_->logger; }
+platform::Registry& Application::metrics() { return *parts_->registry; }
+storage::Database& Application::database() { return *parts_->database; }
+const platform::Config& Application::config() const { return parts_->config; }
+
+}  // namespace eyewear::app

@@ -1,0 +1,183 @@
+#include "app/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/application.hpp"
+#include "platform/build_info.hpp"
+#include "platform/config.hpp"
+#include "storage/migrations.hpp"
+#include "storage/open.hpp"
+
+namespace eyewear::app {
+
+namespace {
+
+struct Flags {
+  std::string host;
+  int port = -1;
+  std::string data_dir;
+  bool demo_data = false;
+  std::string backup_to;
+};
+
+void print_error(const platform::Error& e) {
+  std::fprintf(stderr, "eyewear: %s\n", e.message.c_str());
+  if (!e.internal.empty()) std::fprintf(stderr, "  detail: %s\n", e.internal.c_str());
+}
+
+// Defaults, then EYEWEAR_* variables, then flags.
+platform::Result<platform::Config> effective_config(const Flags& flags) {
+  EW_ASSIGN_OR_RETURN(auto config, platform::load_config(platform::read_environment()));
+  if (!flags.host.empty()) config.http.host = flags.host;
+  if (flags.port >= 0) config.http.port = static_cast<std::uint16_t>(flags.port);
+  if (!flags.data_dir.empty()) config.data_dir = flags.data_dir;
+  if (flags.demo_data) config.demo_data = true;
+  EW_TRY(platform::validate_config(config));
+  return config;
+}
+
+std::unique_ptr<platform::Logger> cli_logger(const platform::Config& config) {
+  return std::make_unique<platform::Logger>(platform::make_stdout_sink(), platform::parse_log_level(config.log.level),
+                                            config.log.json);
+}
+
+int serve(const Flags& flags) {
+  // Block the shutdown signals before any thread starts so that every thread inherits the mask
+  // and only sigwait() below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto config = effective_config(flags);
+  if (!config) {
+    print_error(config.error());
+    return 2;
+  }
+  AppOptions options;
+  options.config = std::move(*config);
+  auto app = Application::create(std::move(options));
+  if (!app) {
+    print_error(app.error());
+    return 1;
+  }
+  if (auto st = (*app)->start(); !st) {
+    print_error(st.error());
+    return 1;
+  }
+  int sig = 0;
+  sigwait(&signals, &sig);
+  (*app)->logger().info("shutdown signal received", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*app)->stop();
+  return 0;
+}
+
+int migrate(const Flags& flags) {
+  auto config = effective_config(flags);
+  if (!config) {
+    print_error(config.error());
+    return 2;
+  }
+  auto logger = cli_logger(*config);
+  auto db = open_configured_database(*config, *logger);
+  if (!db) {
+    print_error(db.error());
+    return 1;
+  }
+  auto applied = storage::migrate(**db, logger.get());
+  if (!applied) {
+    print_error(applied.error());
+    return 1;
+  }
+  auto status = storage::schema_status(**db);
+  logger->flush();
+  std::printf("schema at version %d (%zu migration(s) applied now)\n", status ? status->current : -1, applied->size());
+  return 0;
+}
+
+int backup(const Flags& flags) {
+  auto config = effective_config(flags);
+  if (!config) {
+    print_error(config.error());
+    return 2;
+  }
+  auto logger = cli_logger(*config);
+  auto db = open_configured_database(*config, *logger);
+  if (!db) {
+    print_error(db.error());
+    return 1;
+  }
+  if (auto st = (*db)->backup_to(flags.backup_to); !st) {
+    print_error(st.error());
+    return 1;
+  }
+  std::printf("backup written to %s\n", flags.backup_to.c_str());
+  return 0;
+}
+
+int show_config(const Flags& flags) {
+  auto config = effective_config(flags);
+  if (!config) {
+    print_error(config.error());
+    return 2;
+  }
+  const auto env = platform::read_environment();
+  for (const auto& s : platform::describe_config(*config, env)) {
+    std::printf("%-28s %-40s %s\n", s.name.c_str(), s.value.c_str(), s.from_environment ? "(env)" : "");
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App cli{"eyewear: the platform eyewear manufacturers run their business on"};
+  cli.require_subcommand(1);
+  Flags flags;
+
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--data-dir", flags.data_dir, "Data directory (EYEWEAR_DATA_DIR)");
+  };
+
+  auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP service");
+  serve_cmd->add_option("--host", flags.host, "Listen address (EYEWEAR_HOST)");
+  serve_cmd->add_option("--port", flags.port, "Listen port (EYEWEAR_PORT)")->check(CLI::Range(0, 65535));
+  serve_cmd->add_flag("--demo-data", flags.demo_data, "Seed demo data into an empty database (EYEWEAR_DEMO_DATA)");
+  add_common(serve_cmd);
+
+  auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations");
+  add_common(migrate_cmd);
+
+  auto* backup_cmd = cli.add_subcommand("backup", "Write a consistent backup of the database");
+  backup_cmd->add_option("--to", flags.backup_to, "Backup file")->required();
+  add_common(backup_cmd);
+
+  auto* version_cmd = cli.add_subcommand("version", "Print the version");
+  auto* config_cmd = cli.add_subcommand("config", "Print the effective configuration (secrets masked)");
+  add_common(config_cmd);
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  if (*serve_cmd) return serve(flags);
+  if (*migrate_cmd) return migrate(flags);
+  if (*backup_cmd) return backup(flags);
+  if (*config_cmd) return show_config(flags);
+  if (*version_cmd) {
+    std::printf("eyewear %s (commit %s, %s, %s)\n", platform::build_info::kVersion, platform::build_info::kCommit,
+                platform::build_info::kCompiler, platform::build_info::kBuildType);
+    return 0;
+  }
+  return 1;
+}
+
+}  // namespace eyewear::app

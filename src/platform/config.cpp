@@ -1,0 +1,403 @@
+#include "platform/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+#include <thread>
+
+extern char** environ;
+
+namespace eyewear::platform {
+
+namespace {
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::vector<std::string> split_list(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    const auto comma = s.find(',', start);
+    const auto piece = trim(s.substr(start, comma == std::string_view::npos ? s.size() - start : comma - start));
+    if (!piece.empty()) out.push_back(piece);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += ',';
+    out += s;
+  }
+  return out;
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+  const auto ms = d.count();
+  if (ms % 86'400'000 == 0 && ms != 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0 && ms != 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0 && ms != 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+Result<std::int64_t> parse_int(std::string_view text, std::int64_t min, std::int64_t max) {
+  const auto t = trim(text);
+  std::int64_t v = 0;
+  auto res = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (t.empty() || res.ec != std::errc() || res.ptr != t.data() + t.size()) {
+    return fail(ErrorCode::kValidationFailed, "not an integer");
+  }
+  if (v < min || v > max) {
+    return fail(ErrorCode::kValidationFailed,
+                "out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return v;
+}
+
+struct Setting {
+  const char* name;
+  const char* description;
+  bool secret;
+  std::function<std::string(const Config&)> get;
+  std::function<Status(Config&, std::string_view)> set;
+};
+
+template <typename T>
+Status set_int(T& field, std::string_view v, std::int64_t min, std::int64_t max) {
+  EW_ASSIGN_OR_RETURN(auto n, parse_int(v, min, max));
+  field = static_cast<T>(n);
+  return {};
+}
+
+Status set_duration(std::chrono::milliseconds& field, std::string_view v) {
+  EW_ASSIGN_OR_RETURN(auto d, parse_duration(v));
+  field = d;
+  return {};
+}
+
+Status set_size(std::size_t& field, std::string_view v) {
+  EW_ASSIGN_OR_RETURN(auto n, parse_size(v));
+  field = n;
+  return {};
+}
+
+Status set_bool(bool& field, std::string_view v) {
+  EW_ASSIGN_OR_RETURN(auto b, parse_bool(v));
+  field = b;
+  return {};
+}
+
+Status set_thresholds(PerfConfig& perf, std::string_view v) {
+  perf.thresholds.clear();
+  for (const auto& item : split_list(v)) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return fail(ErrorCode::kValidationFailed, "expected operation=duration pairs");
+    }
+    EW_ASSIGN_OR_RETURN(auto d, parse_duration(std::string_view(item).substr(eq + 1)));
+    perf.thresholds[trim(item.substr(0, eq))] = d;
+  }
+  return {};
+}
+
+std::string format_thresholds(const PerfConfig& perf) {
+  std::vector<std::string> parts;
+  for (const auto& [k, v] : perf.thresholds) parts.push_back(k + "=" + format_duration(v));
+  return join(parts);
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"EYEWEAR_DATA_DIR", "Directory for the SQLite file, generated keys and the mail outbox", false,
+       [](const Config& c) { return c.data_dir; },
+       [](Config& c, std::string_view v) -> Status {
+         if (trim(v).empty()) return fail(ErrorCode::kValidationFailed, "must not be empty");
+         c.data_dir = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_ENV", "production | development | test", false, [](const Config& c) { return c.environment; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t != "production" && t != "development" && t != "test") {
+           return fail(ErrorCode::kValidationFailed, "must be production, development or test");
+         }
+         c.environment = t;
+         return {};
+       }},
+      {"EYEWEAR_DEMO_DATA", "Seed demo data at start-up when the database is empty", false,
+       [](const Config& c) { return c.demo_data ? "true" : "false"; },
+       [](Config& c, std::string_view v) { return set_bool(c.demo_data, v); }},
+      {"EYEWEAR_HOST", "Address to listen on", false, [](const Config& c) { return c.http.host; },
+       [](Config& c, std::string_view v) -> Status {
+         if (trim(v).empty()) return fail(ErrorCode::kValidationFailed, "must not be empty");
+         c.http.host = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_PORT", "TCP port to listen on (0 picks a free one)", false,
+       [](const Config& c) { return std::to_string(c.http.port); },
+       [](Config& c, std::string_view v) { return set_int(c.http.port, v, 0, 65535); }},
+      {"EYEWEAR_HTTP_THREADS", "HTTP I/O threads (0: one per core)", false,
+       [](const Config& c) { return std::to_string(c.http.threads); },
+       [](Config& c, std::string_view v) { return set_int(c.http.threads, v, 0, 256); }},
+      {"EYEWEAR_MAX_CONNECTIONS", "Open connections allowed; one beyond it is closed at once", false,
+       [](const Config& c) { return std::to_string(c.http.max_connections); },
+       [](Config& c, std::string_view v) { return set_int(c.http.max_connections, v, 1, 1'000'000); }},
+      {"EYEWEAR_MAX_BODY_BYTES", "Request body limit of ordinary routes (413 above it)", false,
+       [](const Config& c) { return std::to_string(c.http.max_body_bytes); },
+       [](Config& c, std::string_view v) { return set_size(c.http.max_body_bytes, v); }},
+      {"EYEWEAR_MAX_UPLOAD_BYTES", "Request body limit of upload routes; also the transport's hard cap", false,
+       [](const Config& c) { return std::to_string(c.http.max_upload_bytes); },
+       [](Config& c, std::string_view v) { return set_size(c.http.max_upload_bytes, v); }},
+      {"EYEWEAR_READ_TIMEOUT", "Time a client has to send a complete request, headers and body", false,
+       [](const Config& c) { return format_duration(c.http.read_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.http.read_timeout, v); }},
+      {"EYEWEAR_HANDLER_TIMEOUT", "Time a request may take to be answered before the connection is closed", false,
+       [](const Config& c) { return format_duration(c.http.handler_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.http.handler_timeout, v); }},
+      {"EYEWEAR_WRITE_TIMEOUT", "Time a client has to read a response", false,
+       [](const Config& c) { return format_duration(c.http.write_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.http.write_timeout, v); }},
+      {"EYEWEAR_DRAIN_TIMEOUT", "On SIGTERM/SIGINT, how long in-flight requests may finish", false,
+       [](const Config& c) { return format_duration(c.http.drain_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.http.drain_timeout, v); }},
+      {"EYEWEAR_CORS_ORIGINS", "Comma-separated origins allowed by CORS (exact match; * for any)", false,
+       [](const Config& c) { return join(c.http.cors_origins); },
+       [](Config& c, std::string_view v) -> Status {
+         c.http.cors_origins = split_list(v);
+         return {};
+       }},
+      {"EYEWEAR_BEHIND_TLS", "Set when a TLS terminator fronts the server: enables HSTS", false,
+       [](const Config& c) { return c.http.behind_tls ? "true" : "false"; },
+       [](Config& c, std::string_view v) { return set_bool(c.http.behind_tls, v); }},
+      {"EYEWEAR_ACCESS_LOG", "One JSON access-log line per request", false,
+       [](const Config& c) { return c.http.access_log ? "true" : "false"; },
+       [](Config& c, std::string_view v) { return set_bool(c.http.access_log, v); }},
+      {"EYEWEAR_GZIP_MIN_BYTES", "Responses at least this large are gzipped when the client accepts it", false,
+       [](const Config& c) { return std::to_string(c.http.gzip_min_bytes); },
+       [](Config& c, std::string_view v) { return set_size(c.http.gzip_min_bytes, v); }},
+      {"EYEWEAR_TRUSTED_PROXIES", "Comma-separated proxy addresses whose X-Forwarded-For is believed", false,
+       [](const Config& c) { return join(c.http.trusted_proxies); },
+       [](Config& c, std::string_view v) -> Status {
+         c.http.trusted_proxies = split_list(v);
+         return {};
+       }},
+      {"EYEWEAR_PUBLIC_URL", "Base URL of the service as users reach it (links in emails)", false,
+       [](const Config& c) { return c.effective_public_url(); },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (!t.starts_with("http://") && !t.starts_with("https://")) {
+           return fail(ErrorCode::kValidationFailed, "must start with http:// or https://");
+         }
+         c.http.public_url = t;
+         while (!c.http.public_url.empty() && c.http.public_url.back() == '/') c.http.public_url.pop_back();
+         return {};
+       }},
+      {"EYEWEAR_DATABASE_URL", "sqlite:PATH (default <data-dir>/eyewear.db) or postgresql://user:pass@host:port/db",
+       true, [](const Config& c) { return mask_url_password(c.effective_database_url()); },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (!t.empty() && !t.starts_with("sqlite:") && !t.starts_with("postgresql://") &&
+             !t.starts_with("postgres://")) {
+           return fail(ErrorCode::kValidationFailed, "must start with sqlite:, postgresql:// or postgres://");
+         }
+         c.database.url = t;
+         return {};
+       }},
+      {"EYEWEAR_DB_POOL_SIZE", "Database connections (0: derived from the thread counts)", false,
+       [](const Config& c) { return std::to_string(c.effective_pool_size()); },
+       [](Config& c, std::string_view v) { return set_int(c.database.pool_size, v, 0, 1024); }},
+      {"EYEWEAR_DB_BUSY_TIMEOUT", "SQLite: how long a statement waits for a lock", false,
+       [](const Config& c) { return format_duration(c.database.busy_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.database.busy_timeout, v); }},
+      {"EYEWEAR_DB_CONNECT_TIMEOUT", "PostgreSQL: how long start-up keeps retrying the connection", false,
+       [](const Config& c) { return format_duration(c.database.connect_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.database.connect_timeout, v); }},
+      {"EYEWEAR_MIGRATE_ON_START", "Apply pending migrations when `serve` starts", false,
+       [](const Config& c) { return c.database.migrate_on_start ? "true" : "false"; },
+       [](Config& c, std::string_view v) { return set_bool(c.database.migrate_on_start, v); }},
+      {"EYEWEAR_WORKER_THREADS", "Worker threads for CPU-heavy work such as password hashing (0: one per core)",
+       false, [](const Config& c) { return std::to_string(c.workers.threads); },
+       [](Config& c, std::string_view v) { return set_int(c.workers.threads, v, 0, 256); }},
+      {"EYEWEAR_WORKER_QUEUE", "Tasks that may wait for a worker before requests get 503 OVERLOADED", false,
+       [](const Config& c) { return std::to_string(c.workers.queue_limit); },
+       [](Config& c, std::string_view v) { return set_int(c.workers.queue_limit, v, 1, 1'000'000); }},
+      {"EYEWEAR_LOG_LEVEL", "trace | debug | info | warn | error", false, [](const Config& c) { return c.log.level; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t != "trace" && t != "debug" && t != "info" && t != "warn" && t != "error") {
+           return fail(ErrorCode::kValidationFailed, "must be trace, debug, info, warn or error");
+         }
+         c.log.level = t;
+         return {};
+       }},
+      {"EYEWEAR_LOG_FORMAT", "json | text", false, [](const Config& c) { return c.log.json ? "json" : "text"; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t != "json" && t != "text") return fail(ErrorCode::kValidationFailed, "must be json or text");
+         c.log.json = t == "json";
+         return {};
+       }},
+      {"EYEWEAR_SLOW_THRESHOLD", "Default threshold above which an operation is logged as slow", false,
+       [](const Config& c) { return format_duration(c.perf.default_threshold); },
+       [](Config& c, std::string_view v) { return set_duration(c.perf.default_threshold, v); }},
+      {"EYEWEAR_SLOW_THRESHOLDS", "Per-operation thresholds, e.g. http.request=200ms,db.query=20ms", false,
+       [](const Config& c) { return format_thresholds(c.perf); },
+       [](Config& c, std::string_view v) { return set_thresholds(c.perf, v); }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::string Config::effective_database_url() const {
+  if (!database.url.empty()) return database.url;
+  return "sqlite:" + data_dir + "/eyewear.db";
+}
+
+std::size_t Config::effective_http_threads() const {
+  if (http.threads != 0) return http.threads;
+  return std::max<std::size_t>(1, std::thread::hardware_concurrency());
+}
+
+std::size_t Config::effective_worker_threads() const {
+  if (workers.threads != 0) return workers.threads;
+  return std::max<std::size_t>(1, std::thread::hardware_concurrency());
+}
+
+std::size_t Config::effective_pool_size() const {
+  if (database.pool_size != 0) return database.pool_size;
+  return effective_http_threads() + effective_worker_threads() + 2;
+}
+
+std::string Config::effective_public_url() const {
+  if (!http.public_url.empty()) return http.public_url;
+  const std::string host = (http.host == "0.0.0.0" || http.host == "::") ? "127.0.0.1" : http.host;
+  return "http://" + host + ":" + std::to_string(http.port);
+}
+
+EnvMap read_environment() {
+  EnvMap env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with("EYEWEAR_")) continue;
+    const auto eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+Result<Config> load_config(const EnvMap& env) {
+  Config config;
+  for (const auto& setting : settings()) {
+    const auto it = env.find(setting.name);
+    if (it == env.end()) continue;
+    if (auto st = setting.set(config, it->second); !st) {
+      return fail(Error::validation(setting.name, "invalid_value",
+                                    std::string(setting.name) + ": " + st.error().message));
+    }
+  }
+  EW_TRY(validate_config(config));
+  return config;
+}
+
+Status validate_config(const Config& c) {
+  if (c.http.max_body_bytes > c.http.max_upload_bytes) {
+    return fail(Error::validation("EYEWEAR_MAX_BODY_BYTES", "not_above_upload_limit",
+                                  "EYEWEAR_MAX_BODY_BYTES must not exceed EYEWEAR_MAX_UPLOAD_BYTES"));
+  }
+  if (c.http.read_timeout.count() <= 0 || c.http.handler_timeout.count() <= 0 || c.http.write_timeout.count() <= 0) {
+    return fail(Error::validation("EYEWEAR_READ_TIMEOUT", "positive", "HTTP timeouts must be positive"));
+  }
+  return {};
+}
+
+std::vector<SettingView> describe_config(const Config& config, const EnvMap& env) {
+  std::vector<SettingView> out;
+  for (const auto& s : settings()) {
+    out.push_back(SettingView{s.name, s.get(config), s.description, env.contains(s.name)});
+  }
+  return out;
+}
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  const auto t = trim(text);
+  std::size_t digits = 0;
+  while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+  if (digits == 0) return fail(ErrorCode::kValidationFailed, "expected a duration such as 500ms, 30s, 15m, 24h, 30d");
+  EW_ASSIGN_OR_RETURN(auto n, parse_int(std::string_view(t).substr(0, digits), 0, 1'000'000'000));
+  const auto unit = t.substr(digits);
+  std::int64_t factor;
+  if (unit.empty() || unit == "s") {
+    factor = 1000;
+  } else if (unit == "ms") {
+    factor = 1;
+  } else if (unit == "m") {
+    factor = 60'000;
+  } else if (unit == "h") {
+    factor = 3'600'000;
+  } else if (unit == "d") {
+    factor = 86'400'000;
+  } else {
+    return fail(ErrorCode::kValidationFailed, "unknown duration unit '" + unit + "'");
+  }
+  return std::chrono::milliseconds(n * factor);
+}
+
+Result<std::size_t> parse_size(std::string_view text) {
+  const auto t = trim(text);
+  std::size_t digits = 0;
+  while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+  if (digits == 0) return fail(ErrorCode::kValidationFailed, "expected a size such as 1048576, 512KiB, 64MiB");
+  EW_ASSIGN_OR_RETURN(auto n, parse_int(std::string_view(t).substr(0, digits), 0, 1LL << 40));
+  const auto unit = t.substr(digits);
+  std::int64_t factor;
+  if (unit.empty() || unit == "B") {
+    factor = 1;
+  } else if (unit == "K" || unit == "KiB" || unit == "k") {
+    factor = 1024;
+  } else if (unit == "M" || unit == "MiB") {
+    factor = 1024 * 1024;
+  } else if (unit == "G" || unit == "GiB") {
+    factor = 1024LL * 1024 * 1024;
+  } else {
+    return fail(ErrorCode::kValidationFailed, "unknown size unit '" + unit + "'");
+  }
+  return static_cast<std::size_t>(n * factor);
+}
+
+Result<bool> parse_bool(std::string_view text) {
+  std::string t = trim(text);
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (t == "1" || t == "true" || t == "yes" || t == "on") return true;
+  if (t == "0" || t == "false" || t == "no" || t == "off") return false;
+  return fail(ErrorCode::kValidationFailed, "expected true or false");
+}
+
+std::string mask_url_password(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  if (at == std::string::npos) {
+    // Also mask password=... query parameters.
+    const auto pw = url.find("password=");
+    if (pw == std::string::npos) return url;
+    const auto end = url.find('&', pw);
+    return url.substr(0, pw + 9) + "****" + (end == std::string::npos ? "" : url.substr(end));
+  }
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "****" + url.substr(at);
+}
+
+}  // namespace eyewear::platform

@@ -1,0 +1,107 @@
+// The effective configuration of one process: defaults, overridden by EYEWEAR_* environment
+// variables, overridden by command-line flags (applied by the CLI). Every setting is declared
+// once in the table in config.cpp, which also drives `eyewear config` and validation; the
+// reference for operators is docs/CONFIGURATION.md.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "platform/error.hpp"
+
+namespace eyewear::platform {
+
+struct HttpConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::size_t threads = 0;  // 0: one per core
+  std::size_t max_connections = 4096;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_upload_bytes = 64 * 1024 * 1024;
+  std::chrono::milliseconds read_timeout{10'000};
+  std::chrono::milliseconds handler_timeout{60'000};
+  std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds drain_timeout{15'000};
+  std::vector<std::string> cors_origins;
+  bool behind_tls = false;
+  bool access_log = true;
+  std::size_t gzip_min_bytes = 1024;
+  std::vector<std::string> trusted_proxies;
+  std::string public_url;  // base URL used in links sent by email; default http://host:port
+};
+
+struct DatabaseConfig {
+  std::string url;  // empty: sqlite:<data_dir>/eyewear.db
+  std::size_t pool_size = 0;  // 0: derived from thread counts
+  std::chrono::milliseconds busy_timeout{5'000};
+  std::chrono::milliseconds connect_timeout{30'000};
+  bool migrate_on_start = true;
+};
+
+struct WorkerConfig {
+  std::size_t threads = 0;  // 0: one per core
+  std::size_t queue_limit = 1024;
+};
+
+struct LogConfig {
+  std::string level = "info";
+  bool json = true;
+};
+
+struct PerfConfig {
+  std::chrono::milliseconds default_threshold{250};
+  std::map<std::string, std::chrono::milliseconds> thresholds;  // operation -> threshold
+};
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string environment = "production";  // production | development | test
+  bool demo_data = false;
+  HttpConfig http;
+  DatabaseConfig database;
+  WorkerConfig workers;
+  LogConfig log;
+  PerfConfig perf;
+
+  // The database URL after defaults are applied.
+  [[nodiscard]] std::string effective_database_url() const;
+  [[nodiscard]] std::size_t effective_http_threads() const;
+  [[nodiscard]] std::size_t effective_worker_threads() const;
+  [[nodiscard]] std::size_t effective_pool_size() const;
+  [[nodiscard]] std::string effective_public_url() const;
+};
+
+using EnvMap = std::map<std::string, std::string>;
+
+// Reads the process environment's EYEWEAR_* variables.
+[[nodiscard]] EnvMap read_environment();
+
+// Builds a configuration from defaults and `env`; the first invalid variable is reported with
+// its name (details.field) and the rule it broke.
+[[nodiscard]] Result<Config> load_config(const EnvMap& env);
+
+// Checks cross-field rules after flags have been applied.
+[[nodiscard]] Status validate_config(const Config& config);
+
+struct SettingView {
+  std::string name;         // EYEWEAR_*
+  std::string value;        // effective value, secrets masked
+  std::string description;
+  bool from_environment;
+};
+// The effective configuration for display, secrets masked.
+[[nodiscard]] std::vector<SettingView> describe_config(const Config& config, const EnvMap& env);
+
+// Value parsers shared with the CLI.
+[[nodiscard]] Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+[[nodiscard]] Result<std::size_t> parse_size(std::string_view text);
+[[nodiscard]] Result<bool> parse_bool(std::string_view text);
+
+// Masks the password of a URL such as postgresql://user:secret@host/db.
+[[nodiscard]] std::string mask_url_password(const std::string& url);
+
+}  // namespace eyewear::platform

@@ -1,0 +1,36 @@
+// Opens the database named by a URL: sqlite:PATH (embedded default) or postgresql://... .
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "platform/logging.hpp"
+#include "platform/perf_monitor.hpp"
+#include "storage/database.hpp"
+
+namespace eyewear::storage {
+
+struct DatabaseOptions {
+  std::string url;
+  std::size_t pool_size = 4;
+  std::chrono::milliseconds busy_timeout{5'000};     // SQLite lock waits; pool lease waits
+  std::chrono::milliseconds connect_timeout{30'000};  // PostgreSQL start-up retry budget
+  platform::Logger* logger = nullptr;                 // optional
+  platform::PerfMonitor* monitor = nullptr;           // optional: statement timing and slow log
+};
+
+[[nodiscard]] Result<std::unique_ptr<Database>> open_database(const DatabaseOptions& options);
+
+// Backend constructors, used by open_database and by tests.
+[[nodiscard]] Result<std::unique_ptr<Database>> open_sqlite(const std::string& path, const DatabaseOptions& options);
+[[nodiscard]] Result<std::unique_ptr<Database>> open_postgres(const std::string& conninfo,
+                                                              const DatabaseOptions& options);
+
+// The file path of a sqlite: URL ("sqlite:/abs", "sqlite://abs", "sqlite:rel"); empty if not SQLite.
+[[nodiscard]] std::string sqlite_path_of(const std::string& url);
+
+// A low-cardinality name for a statement, for metrics and slow logs: "SELECT accounts".
+[[nodiscard]] std::string statement_label(std::string_view sql);
+
+}  // namespace eyewear::storage

@@ -1,0 +1,327 @@
+// SQLite backend: WAL journal, foreign keys on, busy timeout, a pool of connections with cached
+// prepared statements, and one in-process writer at a time (write transactions serialise on a
+// mutex before BEGIN IMMEDIATE, so threads of this process queue fairly instead of spinning in
+// SQLite's busy handler; the busy timeout still covers other processes such as `eyewear backup`).
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "storage/connection_pool.hpp"
+#include "storage/open.hpp"
+#include "storage/statement_timer.hpp"
+
+namespace eyewear::storage {
+
+namespace {
+
+using platform::Error;
+using platform::ErrorCode;
+using platform::fail;
+
+// Rewrites $N placeholders to ?N outside string literals and quoted identifiers.
+std::string rewrite_placeholders(std::string_view sql) {
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote != 0) {
+      out.push_back(c);
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      out.push_back(c);
+    } else if (c == '$' && i + 1 < sql.size() && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      out.push_back('?');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  const int ext = db != nullptr ? sqlite3_extended_errcode(db) : rc;
+  std::string msg = std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Error(ErrorCode::kConflict, "resource already exists", {}, msg);
+  }
+  if ((rc & 0xFF) == SQLITE_CONSTRAINT) {
+    return Error(ErrorCode::kConflict, "constraint violated", {}, msg);
+  }
+  if ((rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED) {
+    return Error::unavailable("database", msg);
+  }
+  return Error::internal_error(msg);
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, StatementTimer& timer) : db_(db), timer_(timer) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt.stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<Rows> query(std::string_view sql, Params params) override {
+    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
+    const auto start = std::chrono::steady_clock::now();
+    EW_TRY(bind(entry->stmt, params));
+    Rows rows(static_cast<std::size_t>(sqlite3_column_count(entry->stmt)));
+    int rc;
+    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) {
+      for (int i = 0; i < static_cast<int>(rows.columns()); ++i) {
+        switch (sqlite3_column_type(entry->stmt, i)) {
+          case SQLITE_NULL: rows.append_null(); break;
+          case SQLITE_BLOB: {
+            const auto* p = static_cast<const char*>(sqlite3_column_blob(entry->stmt, i));
+            rows.append(std::string_view(p == nullptr ? "" : p, static_cast<std::size_t>(sqlite3_column_bytes(entry->stmt, i))));
+            break;
+          }
+          default: {
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(entry->stmt, i));
+            rows.append(std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(entry->stmt, i))));
+          }
+        }
+      }
+    }
+    sqlite3_reset(entry->stmt);
+    sqlite3_clear_bindings(entry->stmt);
+    timer_.record(entry->op, start);
+    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "query"));
+    return rows;
+  }
+
+  Result<std::int64_t> execute(std::string_view sql, Params params) override {
+    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
+    const auto start = std::chrono::steady_clock::now();
+    EW_TRY(bind(entry->stmt, params));
+    int rc;
+    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(entry->stmt);
+    sqlite3_clear_bindings(entry->stmt);
+    timer_.record(entry->op, start);
+    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "execute"));
+    return static_cast<std::int64_t>(sqlite3_changes64(db_));
+  }
+
+  Status execute_script(std::string_view sql) override {
+    char* err = nullptr;
+    const std::string text(sql);
+    const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      return fail(Error::internal_error("script: " + msg));
+    }
+    return {};
+  }
+
+  Status simple(const char* sql) {
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, sql));
+    return {};
+  }
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  struct Entry {
+    sqlite3_stmt* stmt;
+    platform::PerfMonitor::Operation* op;
+  };
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  Result<Entry*> prepare(std::string_view sql) {
+    if (auto it = cache_.find(sql); it != cache_.end()) return &it->second;
+    const auto rewritten = rewrite_placeholders(sql);
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, rewritten.c_str(), static_cast<int>(rewritten.size() + 1),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return fail(sqlite_error(db_, rc, "prepare"));
+    auto [it, _] = cache_.emplace(std::string(sql), Entry{stmt, timer_.operation_for(sql)});
+    return &it->second;
+  }
+
+  Status bind(sqlite3_stmt* stmt, Params params) {
+    const int expected = sqlite3_bind_parameter_count(stmt);
+    if (expected != static_cast<int>(params.size())) {
+      return fail(Error::internal_error("bind: statement expects " + std::to_string(expected) + " parameters, got " +
+                                        std::to_string(params.size())));
+    }
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int idx = static_cast<int>(i + 1);
+      const auto& p = params[i];
+      int rc = SQLITE_OK;
+      switch (p.kind()) {
+        case Param::Kind::kNull: rc = sqlite3_bind_null(stmt, idx); break;
+        case Param::Kind::kInt: rc = sqlite3_bind_int64(stmt, idx, p.as_int()); break;
+        case Param::Kind::kDouble: rc = sqlite3_bind_double(stmt, idx, p.as_double()); break;
+        case Param::Kind::kText:
+          rc = sqlite3_bind_text64(stmt, idx, p.as_text().data(), p.as_text().size(), SQLITE_STATIC, SQLITE_UTF8);
+          break;
+        case Param::Kind::kBlob:
+          rc = sqlite3_bind_blob64(stmt, idx, p.as_text().data(), p.as_text().size(), SQLITE_STATIC);
+          break;
+      }
+      if (rc != SQLITE_OK) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        return fail(sqlite_error(db_, rc, "bind"));
+      }
+    }
+    return {};
+  }
+
+  sqlite3* db_;
+  StatementTimer& timer_;
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> cache_;
+};
+
+class SqliteDatabase;
+
+class SqliteTransaction final : public TransactionImpl {
+ public:
+  SqliteTransaction(ConnectionPool<SqliteConnection>::Lease lease, std::unique_lock<std::timed_mutex> writer)
+      : lease_(std::move(lease)), writer_(std::move(writer)) {}
+  ~SqliteTransaction() override = default;
+  Connection& connection() override { return *lease_; }
+  Status commit() override {
+    auto st = lease_->simple("COMMIT");
+    if (!st) (void)lease_->simple("ROLLBACK");
+    finish();
+    return st;
+  }
+  void rollback() noexcept override {
+    (void)lease_->simple("ROLLBACK");
+    finish();
+  }
+
+ private:
+  void finish() {
+    lease_ = {};
+    if (writer_.owns_lock()) writer_.unlock();
+  }
+  ConnectionPool<SqliteConnection>::Lease lease_;
+  std::unique_lock<std::timed_mutex> writer_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(std::string path, const DatabaseOptions& options)
+      : path_(std::move(path)), options_(options), timer_(options.monitor, "sqlite") {}
+
+  Status open() {
+    const auto parent = std::filesystem::path(path_).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    const std::size_t n = std::max<std::size_t>(1, options_.pool_size);
+    for (std::size_t i = 0; i < n; ++i) {
+      sqlite3* db = nullptr;
+      const int rc = sqlite3_open_v2(path_.c_str(), &db,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      if (rc != SQLITE_OK) {
+        auto err = sqlite_error(db, rc, "open " + path_);
+        sqlite3_close_v2(db);
+        return fail(Error::unavailable("database", err.internal));
+      }
+      sqlite3_extended_result_codes(db, 1);
+      sqlite3_busy_timeout(db, static_cast<int>(options_.busy_timeout.count()));
+      auto conn = std::make_unique<SqliteConnection>(db, timer_);
+      for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL",
+                                 "PRAGMA temp_store=MEMORY"}) {
+        EW_TRY(conn->simple(pragma));
+      }
+      pool_.add(std::move(conn));
+    }
+    return {};
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<Transaction> begin(TxMode mode) override {
+    std::unique_lock<std::timed_mutex> writer;
+    if (mode == TxMode::kWrite) {
+      writer = std::unique_lock<std::timed_mutex>(writer_mu_, std::defer_lock);
+      if (!writer.try_lock_for(options_.busy_timeout)) {
+        return fail(Error::unavailable("database", "timed out waiting for the writer lock"));
+      }
+    }
+    auto lease = pool_.acquire(options_.busy_timeout);
+    if (!lease) return fail(Error::unavailable("database", "no free connection (pool exhausted or closed)"));
+    EW_TRY(lease->simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+    return Transaction(std::make_unique<SqliteTransaction>(std::move(lease), std::move(writer)));
+  }
+
+  platform::HealthResult ping() override {
+    const auto start = std::chrono::steady_clock::now();
+    auto lease = pool_.acquire(options_.busy_timeout);
+    if (!lease) return {false, {}, "no free database connection"};
+    auto rows = lease->query("SELECT 1", {});
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    if (!rows) return {false, latency, rows.error().internal};
+    return {true, latency, {}};
+  }
+
+  Status backup_to(const std::string& path) override {
+    auto lease = pool_.acquire(options_.busy_timeout);
+    if (!lease) return fail(Error::unavailable("database", "no free connection"));
+    sqlite3* dest = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+      auto err = sqlite_error(dest, rc, "open backup target");
+      sqlite3_close_v2(dest);
+      return fail(err);
+    }
+    sqlite3_backup* backup = sqlite3_backup_init(dest, "main", lease->handle(), "main");
+    if (backup == nullptr) {
+      auto err = sqlite_error(dest, sqlite3_errcode(dest), "backup init");
+      sqlite3_close_v2(dest);
+      return fail(err);
+    }
+    // Copy in slices so a large database does not hold the source lock for the whole copy.
+    do {
+      rc = sqlite3_backup_step(backup, 256);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(backup);
+    const int final_rc = sqlite3_errcode(dest);
+    sqlite3_close_v2(dest);
+    if (rc != SQLITE_DONE) return fail(sqlite_error(nullptr, rc, "backup step"));
+    if (final_rc != SQLITE_OK) return fail(sqlite_error(nullptr, final_rc, "backup finish"));
+    return {};
+  }
+
+  PoolStats pool_stats() const override { return {pool_.size(), pool_.in_use()}; }
+
+  void close() override { pool_.close(); }
+
+ private:
+  std::string path_;
+  DatabaseOptions options_;
+  StatementTimer timer_;
+  ConnectionPool<SqliteConnection> pool_;
+  std::timed_mutex writer_mu_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> open_sqlite(const std::string& path, const DatabaseOptions& options) {
+  auto db = std::make_unique<SqliteDatabase>(path, options);
+  EW_TRY(db->open());
+  return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace eyewear::storage

@@ -1,0 +1,114 @@
+// The eyewear binary as an operator runs it.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+
+#include "storage/open.hpp"
+#include "support/environment.hpp"
+#include "support/http_client.hpp"
+
+namespace eyewear::testing {
+namespace {
+
+TEST(CliTest, VersionAndConfig) {
+  auto [code, out] = run_command({eyewear_binary(), "version"});
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(out.find("eyewear 0."), std::string::npos);
+
+  auto [ccode, cout] = run_command({eyewear_binary(), "config"},
+                                   {{"EYEWEAR_DATABASE_URL", "postgresql://app:topsecret@db:5432/eyewear"},
+                                    {"EYEWEAR_PORT", "9999"}});
+  EXPECT_EQ(ccode, 0);
+  EXPECT_EQ(cout.find("topsecret"), std::string::npos);
+  EXPECT_NE(cout.find("postgresql://app:****@db:5432/eyewear"), std::string::npos);
+  EXPECT_NE(cout.find("9999"), std::string::npos);
+}
+
+TEST(CliTest, InvalidConfigurationFailsFastNamingTheVariable) {
+  auto [code, out] = run_command({eyewear_binary(), "serve"}, {{"EYEWEAR_PORT", "eighty"}});
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("EYEWEAR_PORT"), std::string::npos) << out;
+}
+
+TEST(CliTest, MigrateOnEmptyThenUpToDate) {
+  TempDir dir;
+  auto [code, out] = run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("migration(s) applied now"), std::string::npos);
+  EXPECT_EQ(out.find("(0 migration(s)"), std::string::npos);
+  auto [code2, out2] = run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()});
+  EXPECT_EQ(code2, 0);
+  EXPECT_NE(out2.find("(0 migration(s) applied now)"), std::string::npos) << out2;
+}
+
+TEST(CliTest, MigrateOnPostgres) {
+  PgTestDatabase pg;
+  if (!pg.available()) {
+    if (postgres_required()) FAIL() << "PostgreSQL required";
+    GTEST_SKIP();
+  }
+  TempDir dir;
+  auto [code, out] = run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()},
+                                 {{"EYEWEAR_DATABASE_URL", pg.url()}});
+  EXPECT_EQ(code, 0) << out;
+  auto [code2, out2] = run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()},
+                                   {{"EYEWEAR_DATABASE_URL", pg.url()}});
+  EXPECT_NE(out2.find("(0 migration(s) applied now)"), std::string::npos) << out2;
+}
+
+TEST(CliTest, ServeStopsCleanlyOnSigtermAndSigint) {
+  for (int sig : {SIGTERM, SIGINT}) {
+    TempDir dir;
+    const int port = free_port();
+    Process serve({eyewear_binary(), "serve", "--port", std::to_string(port), "--data-dir", dir.path()}, {},
+                  dir.file("serve.log"));
+    HttpClient c("http://127.0.0.1:" + std::to_string(port));
+    ASSERT_TRUE(eventually([&] { return c.get("/health/ready").status == 200; })) << serve.output();
+    serve.signal(sig);
+    EXPECT_EQ(serve.wait(std::chrono::seconds(20)), 0) << serve.output();
+    EXPECT_NE(serve.output().find("\"msg\":\"stopped\""), std::string::npos);
+  }
+}
+
+TEST(CliTest, BackupWritesAConsistentSqliteCopy) {
+  TempDir dir;
+  ASSERT_EQ(run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()}).first, 0);
+  const auto file = dir.file("backup.db");
+  auto [code, out] = run_command({eyewear_binary(), "backup", "--to", file, "--data-dir", dir.path()});
+  ASSERT_EQ(code, 0) << out;
+  std::ifstream in(file, std::ios::binary);
+  std::string header(16, '\0');
+  in.read(header.data(), 16);
+  EXPECT_EQ(header, std::string("SQLite format 3\0", 16));
+  storage::DatabaseOptions o;
+  o.url = "sqlite:" + file;
+  auto copy = storage::open_database(o);
+  ASSERT_TRUE(copy.has_value());
+  auto rows = (*copy)->transact(storage::TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT COUNT(*) FROM schema_migrations");
+  });
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_GE((*rows)[0].i64(0), 1);
+}
+
+TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
+  TempDir dir;
+  ASSERT_EQ(run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()}).first, 0);
+  {
+    storage::DatabaseOptions o;
+    o.url = "sqlite:" + dir.path() + "/eyewear.db";
+    auto db = storage::open_database(o);
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE((*db)->transact(storage::TxMode::kWrite, [](storage::Connection& c) {
+                       return c.execute(
+                           "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'future', 'x', 0)");
+                     }).has_value());
+  }
+  auto [code, out] = run_command({eyewear_binary(), "serve", "--port", std::to_string(free_port()), "--data-dir", dir.path()});
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("newer than this binary"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace eyewear::testing

@@ -1,0 +1,197 @@
+// The storage contract: every backend must pass these.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "storage/backend_fixture.hpp"
+
+namespace eyewear::testing {
+namespace {
+
+using platform::ErrorCode;
+using storage::Param;
+using storage::TxMode;
+
+class StorageContract : public BackendTest {
+ protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto tx = db_->begin(TxMode::kWrite);
+    ASSERT_TRUE(tx.has_value()) << tx.error().internal;
+    ASSERT_TRUE(tx->conn()
+                    .execute_script("CREATE TABLE items (id BIGINT PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, "
+                                    "s TEXT, b " + blob_type() + ", n TEXT, UNIQUE (s));"
+                                    "CREATE TABLE counters (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
+                                    "INSERT INTO counters (id, n) VALUES (1, 0);")
+                    .has_value());
+    ASSERT_TRUE(tx->commit().has_value());
+  }
+
+  std::int64_t count_items() {
+    auto rows = db_->transact(TxMode::kRead, [](storage::Connection& c) { return c.query("SELECT COUNT(*) FROM items"); });
+    return rows ? (*rows)[0].i64(0) : -1;
+  }
+};
+
+TEST_P(StorageContract, ParametersOfEveryKindRoundTrip) {
+  const std::string blob("\x00\x01\xff binary\x00", 11);
+  const std::string text = "héllo 'quoted' \"double\" ; DROP TABLE items; --";
+  auto inserted = db_->transact(TxMode::kWrite, [&](storage::Connection& c) {
+    return c.execute("INSERT INTO items (id, i, d, s, b, n) VALUES ($1, $2, $3, $4, $5, $6)",
+                     {Param(std::int64_t{1}), Param(std::int64_t{-9007199254740993}), Param(3.25), Param(text),
+                      Param::blob(blob), Param(nullptr)});
+  });
+  ASSERT_TRUE(inserted.has_value()) << inserted.error().internal;
+  EXPECT_EQ(*inserted, 1);
+  auto rows = db_->transact(TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT id, i, d, s, b, n FROM items WHERE id = $1", {1});
+  });
+  ASSERT_TRUE(rows.has_value()) << rows.error().internal;
+  ASSERT_EQ(rows->size(), 1u);
+  const auto row = rows->front();
+  EXPECT_EQ(row.i64(0), 1);
+  EXPECT_EQ(row.i64(1), -9007199254740993);
+  EXPECT_DOUBLE_EQ(row.f64(2), 3.25);
+  EXPECT_EQ(row.str(3), text);
+  EXPECT_EQ(row.blob(4), blob);
+  EXPECT_TRUE(row.is_null(5));
+  EXPECT_FALSE(row.opt_str(5).has_value());
+  EXPECT_EQ(count_items(), 1);
+}
+
+TEST_P(StorageContract, CommittedWritesPersistAndUncommittedRollBack) {
+  {
+    auto tx = db_->begin(TxMode::kWrite);
+    ASSERT_TRUE(tx.has_value());
+    ASSERT_TRUE(tx->conn().execute("INSERT INTO items (id, s) VALUES ($1, $2)", {1, "kept"}).has_value());
+    ASSERT_TRUE(tx->commit().has_value());
+  }
+  {
+    auto tx = db_->begin(TxMode::kWrite);
+    ASSERT_TRUE(tx.has_value());
+    ASSERT_TRUE(tx->conn().execute("INSERT INTO items (id, s) VALUES ($1, $2)", {2, "dropped"}).has_value());
+    // destroyed without commit: RAII rollback
+  }
+  auto failed = db_->transact(TxMode::kWrite, [](storage::Connection& c) -> platform::Result<int> {
+    EW_TRY(c.execute("INSERT INTO items (id, s) VALUES ($1, $2)", {3, "also dropped"}));
+    return platform::fail(ErrorCode::kValidationFailed, "business rule failed");
+  });
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code, ErrorCode::kValidationFailed);
+  EXPECT_EQ(count_items(), 1);
+}
+
+TEST_P(StorageContract, UniqueViolationIsConflictAndLeavesNothingBehind) {
+  ASSERT_TRUE(db_->transact(TxMode::kWrite, [](storage::Connection& c) {
+                  return c.execute("INSERT INTO items (id, s) VALUES ($1, $2)", {1, "same"});
+                }).has_value());
+  auto dup = db_->transact(TxMode::kWrite, [](storage::Connection& c) -> platform::Result<std::int64_t> {
+    EW_TRY(c.execute("INSERT INTO items (id, s) VALUES ($1, $2)", {2, "other"}));
+    return c.execute("INSERT INTO items (id, s) VALUES ($1, $2)", {3, "same"});
+  });
+  ASSERT_FALSE(dup.has_value());
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(count_items(), 1);
+}
+
+TEST_P(StorageContract, PlaceholdersInsideStringLiteralsAreLeftAlone) {
+  auto rows = db_->transact(TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT '$1 costs $2', $1", {"value"});
+  });
+  ASSERT_TRUE(rows.has_value()) << rows.error().internal;
+  EXPECT_EQ((*rows)[0].str(0), "$1 costs $2");
+  EXPECT_EQ((*rows)[0].str(1), "value");
+}
+
+TEST_P(StorageContract, WrongParameterCountIsAnErrorNotACrash) {
+  auto rows = db_->transact(TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT id FROM items WHERE id = $1 AND s = $2", {1});
+  });
+  ASSERT_FALSE(rows.has_value());
+  EXPECT_EQ(rows.error().code, ErrorCode::kInternal);
+}
+
+TEST_P(StorageContract, ConcurrentIncrementsAreExact) {
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        auto r = db_->transact(TxMode::kWrite, [](storage::Connection& c) {
+          return c.execute("UPDATE counters SET n = n + 1 WHERE id = $1", {1});
+        });
+        if (!r) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto rows = db_->transact(TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT n FROM counters WHERE id = $1", {1});
+  });
+  EXPECT_EQ((*rows)[0].i64(0), kThreads * kEach);
+}
+
+TEST_P(StorageContract, ConditionalUpdateNeverOvershootsALimit) {
+  constexpr int kThreads = 50, kLimit = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> granted{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      auto r = db_->transact(TxMode::kWrite, [](storage::Connection& c) {
+        return c.execute("UPDATE counters SET n = n + $1 WHERE id = $2 AND n + $1 <= $3", {1, 1, kLimit});
+      });
+      if (r && *r == 1) ++granted;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(granted.load(), kLimit);
+}
+
+TEST_P(StorageContract, PingMeasuresARoundTrip) {
+  const auto r = db_->ping();
+  EXPECT_TRUE(r.ok) << r.detail;
+  EXPECT_GT(r.latency.count(), 0);
+  EXPECT_EQ(db_->pool_stats().size, 8u);
+  EXPECT_EQ(db_->pool_stats().in_use, 0u);
+}
+
+TEST_P(StorageContract, BackupProducesAUsableCopy) {
+  ASSERT_TRUE(db_->transact(TxMode::kWrite, [](storage::Connection& c) {
+                  return c.execute("INSERT INTO items (id, s) VALUES ($1, $2)", {7, "backed up"});
+                }).has_value());
+  const auto file = dir_.file("backup.bin");
+  auto st = db_->backup_to(file);
+  ASSERT_TRUE(st.has_value()) << st.error().internal;
+  if (is_pg()) {
+    std::ifstream in(file, std::ios::binary);
+    char magic[5] = {};
+    in.read(magic, 5);
+    EXPECT_EQ(std::string(magic, 5), "PGDMP");  // pg_dump custom format
+  } else {
+    auto copy = open("sqlite:" + file, 1);
+    auto rows = copy->transact(TxMode::kRead, [](storage::Connection& c) {
+      return c.query("SELECT s FROM items WHERE id = $1", {7});
+    });
+    ASSERT_TRUE(rows.has_value());
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].str(0), "backed up");
+  }
+}
+
+TEST_P(StorageContract, ClosedDatabaseAnswersUnavailable) {
+  db_->close();
+  auto tx = db_->begin(TxMode::kRead);
+  ASSERT_FALSE(tx.has_value());
+  EXPECT_EQ(tx.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(db_->ping().ok);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageContract, ::testing::Values("sqlite", "postgres"), backend_name);
+
+}  // namespace
+}  // namespace eyewear::testing
