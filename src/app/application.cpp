@@ -5,17 +5,29 @@
 #include <atomic>
 #include <filesystem>
 
+#include "http/auth_middleware.hpp"
 #include "http/dispatcher.hpp"
+#include "http/identity_routes.hpp"
 #include "http/middleware.hpp"
 #include "http/ops_routes.hpp"
 #include "http/server.hpp"
+#include "identity/jwt.hpp"
+#include "identity/passwords.hpp"
+#include "identity/sealer.hpp"
+#include "identity/service.hpp"
+#include "identity/session_registry.hpp"
+#include "mail/mail.hpp"
 #include "platform/build_info.hpp"
+#include "platform/crypto.hpp"
+#include "platform/secret_file.hpp"
 #include "platform/perf_monitor.hpp"
 #include "platform/process_stats.hpp"
 #include "platform/random.hpp"
 #include "platform/worker_pool.hpp"
 #include "storage/migrations.hpp"
 #include "storage/open.hpp"
+#include "stores/identity_store.hpp"
+#include "stores/outbox_store.hpp"
 
 namespace eyewear::app {
 
@@ -87,6 +99,26 @@ platform::Status ensure_data_dir(const std::string& dir) {
   return {};
 }
 
+platform::Result<std::string> secret_from(const std::string& configured_base64, const std::string& path,
+                                          platform::Random& random) {
+  if (!configured_base64.empty()) {
+    auto decoded = platform::base64_decode(configured_base64);
+    if (!decoded) decoded = platform::base64url_decode(configured_base64);
+    if (!decoded || decoded->size() != 32) {
+      return platform::fail(platform::Error::validation("EYEWEAR_MFA_KEY", "format", "must be base64 of 32 bytes"));
+    }
+    return *decoded;
+  }
+  EW_ASSIGN_OR_RETURN(auto text, platform::load_or_create_secret(path, [&] {
+                        return platform::base64url_encode(random.bytes(32));
+                      }));
+  auto decoded = platform::base64url_decode(text);
+  if (!decoded || decoded->size() != 32) {
+    return platform::fail(platform::Error::internal_error("malformed secret file " + path));
+  }
+  return *decoded;
+}
+
 }  // namespace
 
 struct Application::Parts {
@@ -98,6 +130,17 @@ struct Application::Parts {
   std::unique_ptr<platform::PerfMonitor> monitor;
   std::unique_ptr<storage::Database> database;
   std::unique_ptr<StorageProbe> probe;
+  // identity
+  std::unique_ptr<identity::KeyRing> signing_keys;
+  std::unique_ptr<identity::TokenService> tokens;
+  std::unique_ptr<identity::PasswordHasher> hasher;
+  std::unique_ptr<identity::SecretSealer> sealer;
+  std::unique_ptr<identity::IdentityStore> identity_store;
+  std::unique_ptr<identity::SessionRegistry> session_registry;
+  std::unique_ptr<mail::OutboxStore> outbox_store;
+  std::unique_ptr<mail::Transport> mail_transport;
+  std::unique_ptr<mail::OutboxDispatcher> outbox;
+  std::unique_ptr<identity::IdentityService> identity;
   std::unique_ptr<platform::WorkerPool> workers;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Dispatcher> dispatcher;
@@ -116,6 +159,46 @@ platform::Result<std::unique_ptr<storage::Database>> open_configured_database(co
   options.connect_timeout = config.database.connect_timeout;
   options.logger = &logger;
   return storage::open_database(options);
+}
+
+platform::Status build_identity(Application::Parts& p) {
+  const auto& cfg = p.config;
+  const auto secrets = cfg.data_dir + "/secrets";
+  identity::KeyRingOptions key_options;
+  key_options.directory = cfg.data_dir + "/keys/jwt";
+  key_options.algorithm = cfg.identity.jwt_algorithm == "HS256" ? identity::JwtAlgorithm::kHS256 : identity::JwtAlgorithm::kES256;
+  key_options.hs256_secret = cfg.identity.jwt_secret;
+  key_options.token_ttl = cfg.identity.access_token_ttl;
+  EW_ASSIGN_OR_RETURN(p.signing_keys, identity::KeyRing::open(key_options, *p.clock, *p.random));
+  p.tokens = std::make_unique<identity::TokenService>(*p.signing_keys, *p.clock, cfg.effective_jwt_issuer(),
+                                                      cfg.identity.jwt_audience);
+  p.hasher = std::make_unique<identity::PasswordHasher>(
+      identity::HashParameters{cfg.identity.argon2_opslimit, cfg.identity.argon2_memlimit});
+  EW_ASSIGN_OR_RETURN(auto mfa_key, secret_from(cfg.identity.mfa_key, secrets + "/mfa.key", *p.random));
+  p.sealer = identity::make_local_sealer(std::move(mfa_key));
+  EW_ASSIGN_OR_RETURN(auto pepper, secret_from("", secrets + "/token_pepper", *p.random));
+  p.identity_store = stores::make_identity_store(*p.database);
+  identity::SessionRegistry::Options registry_options;
+  registry_options.poll = cfg.identity.revocation_poll;
+  registry_options.remember = cfg.identity.access_token_ttl;
+  registry_options.idle_timeout = cfg.identity.session_idle_timeout;
+  p.session_registry =
+      std::make_unique<identity::SessionRegistry>(*p.identity_store, *p.clock, *p.logger, registry_options);
+  EW_TRY(p.session_registry->load());
+  p.outbox_store = stores::make_outbox_store(*p.database);
+  if (!cfg.mail.smtp_url.empty()) {
+    p.mail_transport = mail::make_smtp_transport(cfg.mail, *p.clock);
+  } else {
+    p.mail_transport = mail::make_file_transport(cfg.data_dir + "/outbox", cfg.mail.from, *p.clock, *p.logger,
+                                                 cfg.environment != "production");
+  }
+  p.outbox = std::make_unique<mail::OutboxDispatcher>(*p.outbox_store, *p.mail_transport, *p.clock, *p.logger,
+                                                      cfg.mail.poll_interval);
+  auto* outbox = p.outbox.get();
+  p.identity = std::make_unique<identity::IdentityService>(identity::IdentityDeps{
+      *p.identity_store, *p.hasher, *p.tokens, *p.sealer, *p.session_registry, *p.clock, *p.random, *p.logger,
+      cfg.identity, cfg.effective_public_url(), std::move(pepper), [outbox] { outbox->notify(); }});
+  return {};
 }
 
 platform::Result<std::unique_ptr<Application>> Application::create(AppOptions options) {
@@ -151,6 +234,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
     }
   }
   p->probe = std::make_unique<StorageProbe>(*p->database);
+  EW_TRY(build_identity(*p));
   p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
                                                       cfg.workers.queue_limit, *p->logger);
 
@@ -164,6 +248,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   ops.started = [parts] { return parts->started.load(); };
   ops.draining = [parts] { return parts->server && parts->server->draining(); };
   http::add_ops_routes(*p->router, std::move(ops));
+  http::add_identity_routes(*p->router, *p->identity, *p->signing_keys);
   if (options.extra_routes) options.extra_routes(*p->router);
 
   // Middleware, in order.
@@ -175,6 +260,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   chain.push_back(http::make_gzip(cfg.http.gzip_min_bytes));
   chain.push_back(http::make_cors(cfg.http.cors_origins));
   chain.push_back(http::make_body_policy(cfg.http.max_body_bytes, cfg.http.max_upload_bytes));
+  chain.push_back(http::make_authentication(*p->identity));
   p->dispatcher = std::make_unique<http::Dispatcher>(*p->router, std::move(chain), *p->workers, *p->logger);
 
   http::ServerSettings server_settings;
@@ -196,6 +282,8 @@ Application::Application(std::unique_ptr<Parts> parts) : parts_(std::move(parts)
 Application::~Application() { stop(); }
 
 platform::Status Application::start() {
+  parts_->session_registry->start();
+  parts_->outbox->start();
   EW_TRY(parts_->server->start());
   parts_->started = true;
   parts_->logger->info("listening", {{"host", parts_->config.http.host},
@@ -212,6 +300,8 @@ void Application::stop() {
   const auto in_flight = parts_->server->in_flight();
   const bool drained = parts_->server->stop();
   parts_->workers->shutdown();
+  parts_->outbox->stop();
+  parts_->session_registry->stop();
   parts_->database->close();
   parts_->logger->info("stopped", {{"drained", drained},
                                    {"in_flight_at_signal", in_flight},
@@ -225,6 +315,9 @@ std::uint16_t Application::port() const { return parts_->server->port(); }
 platform::Logger& Application::logger() { return *parts_->logger; }
 platform::Registry& Application::metrics() { return *parts_->registry; }
 storage::Database& Application::database() { return *parts_->database; }
+identity::IdentityService& Application::identity() { return *parts_->identity; }
+identity::KeyRing& Application::signing_keys() { return *parts_->signing_keys; }
+mail::OutboxDispatcher& Application::outbox() { return *parts_->outbox; }
 const platform::Config& Application::config() const { return parts_->config; }
 
 }  // namespace eyewear::app

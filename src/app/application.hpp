@@ -13,6 +13,14 @@
 #include "platform/metrics.hpp"
 #include "storage/database.hpp"
 
+namespace eyewear::identity {
+class IdentityService;
+class KeyRing;
+}  // namespace eyewear::identity
+namespace eyewear::mail {
+class OutboxDispatcher;
+}
+
 namespace eyewear::app {
 
 struct AppOptions {
@@ -39,6 +47,9 @@ class Application {
   [[nodiscard]] platform::Logger& logger();
   [[nodiscard]] platform::Registry& metrics();
   [[nodiscard]] storage::Database& database();
+  [[nodiscard]] identity::IdentityService& identity();
+  [[nodiscard]] identity::KeyRing& signing_keys();
+  [[nodiscard]] mail::OutboxDispatcher& outbox();
   [[nodiscard]] const platform::Config& config() const;
 
   struct Parts;

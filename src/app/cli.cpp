@@ -2,11 +2,17 @@
 
 #include <CLI/CLI.hpp>
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 
 #include "app/application.hpp"
+#include "app/demo_data.hpp"
+#include "identity/jwt.hpp"
+#include "identity/service.hpp"
+#include "platform/random.hpp"
 #include "platform/build_info.hpp"
 #include "platform/config.hpp"
 #include "storage/migrations.hpp"
@@ -17,6 +23,7 @@ namespace eyewear::app {
 namespace {
 
 struct Flags {
+  std::string email;
   std::string host;
   int port = -1;
   std::string data_dir;
@@ -66,6 +73,12 @@ int serve(const Flags& flags) {
   if (!app) {
     print_error(app.error());
     return 1;
+  }
+  if ((*app)->config().demo_data) {
+    if (auto st = seed_demo_data(**app); !st) {
+      print_error(st.error());
+      return 1;
+    }
   }
   if (auto st = (*app)->start(); !st) {
     print_error(st.error());
@@ -134,6 +147,80 @@ int show_config(const Flags& flags) {
   return 0;
 }
 
+// Reads a password from the terminal without echo, or from stdin when it is not a terminal.
+std::string read_password(const char* prompt) {
+  std::string line;
+  if (::isatty(STDIN_FILENO)) {
+    std::fprintf(stderr, "%s", prompt);
+    termios old{};
+    tcgetattr(STDIN_FILENO, &old);
+    termios silent = old;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    std::getline(std::cin, line);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::fprintf(stderr, "\n");
+  } else {
+    std::getline(std::cin, line);
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  return line;
+}
+
+int admin_create(const Flags& flags) {
+  auto config = effective_config(flags);
+  if (!config) {
+    print_error(config.error());
+    return 2;
+  }
+  AppOptions options;
+  options.config = std::move(*config);
+  auto app = Application::create(std::move(options));
+  if (!app) {
+    print_error(app.error());
+    return 1;
+  }
+  const auto password = read_password("Password for the new administrator: ");
+  auto id = (*app)->identity().provision_account(flags.email, password, "Platform administration", "enterprise",
+                                                 {"platform_admin"});
+  if (!id) {
+    print_error(id.error());
+    return 1;
+  }
+  std::printf("administrator %s created (account %s)\n", flags.email.c_str(), id->c_str());
+  return 0;
+}
+
+int rotate_signing(const Flags& flags) {
+  auto config = effective_config(flags);
+  if (!config) {
+    print_error(config.error());
+    return 2;
+  }
+  platform::SystemClock clock;
+  platform::SecureRandom random;
+  identity::KeyRingOptions options;
+  options.directory = config->data_dir + "/keys/jwt";
+  options.algorithm = config->identity.jwt_algorithm == "HS256" ? identity::JwtAlgorithm::kHS256
+                                                                : identity::JwtAlgorithm::kES256;
+  options.hs256_secret = config->identity.jwt_secret;
+  options.token_ttl = config->identity.access_token_ttl;
+  auto ring = identity::KeyRing::open(options, clock, random);
+  if (!ring) {
+    print_error(ring.error());
+    return 1;
+  }
+  const auto previous = (*ring)->current_kid();
+  auto kid = (*ring)->rotate();
+  if (!kid) {
+    print_error(kid.error());
+    return 1;
+  }
+  std::printf("new signing key %s (previous %s stays published until its tokens expire)\n", kid->c_str(),
+              previous.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -158,6 +245,17 @@ int run_cli(int argc, char** argv) {
   backup_cmd->add_option("--to", flags.backup_to, "Backup file")->required();
   add_common(backup_cmd);
 
+  auto* keys_cmd = cli.add_subcommand("keys", "Manage keys");
+  keys_cmd->require_subcommand(1);
+  auto* rotate_signing_cmd = keys_cmd->add_subcommand("rotate-signing", "Add a new access-token signing key");
+  add_common(rotate_signing_cmd);
+
+  auto* admin_cmd = cli.add_subcommand("admin", "Platform administration");
+  admin_cmd->require_subcommand(1);
+  auto* admin_create_cmd = admin_cmd->add_subcommand("create", "Create a platform administrator (password from the terminal or stdin)");
+  admin_create_cmd->add_option("--email", flags.email, "Email of the administrator")->required();
+  add_common(admin_create_cmd);
+
   auto* version_cmd = cli.add_subcommand("version", "Print the version");
   auto* config_cmd = cli.add_subcommand("config", "Print the effective configuration (secrets masked)");
   add_common(config_cmd);
@@ -172,6 +270,8 @@ int run_cli(int argc, char** argv) {
   if (*migrate_cmd) return migrate(flags);
   if (*backup_cmd) return backup(flags);
   if (*config_cmd) return show_config(flags);
+  if (*rotate_signing_cmd) return rotate_signing(flags);
+  if (*admin_create_cmd) return admin_create(flags);
   if (*version_cmd) {
     std::printf("eyewear %s (commit %s, %s, %s)\n", platform::build_info::kVersion, platform::build_info::kCommit,
                 platform::build_info::kCompiler, platform::build_info::kBuildType);

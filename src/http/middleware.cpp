@@ -127,7 +127,8 @@ class SecurityHeaders final : public Middleware {
     r.headers.set("Referrer-Policy", "no-referrer");
     // Every response of this service is data, never a document: nothing may load or frame it.
     r.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-    r.headers.set("Cache-Control", "no-store");
+    // API answers are never cached; a handler may opt in (the public JWKS does).
+    if (!r.headers.has("Cache-Control")) r.headers.set("Cache-Control", "no-store");
     if (hsts_) r.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   }
 

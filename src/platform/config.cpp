@@ -247,6 +247,124 @@ const std::vector<Setting>& settings() {
          c.log.json = t == "json";
          return {};
        }},
+      // ---- identity
+      {"EYEWEAR_JWT_ALG", "Access-token signature: ES256 (default) or HS256", false,
+       [](const Config& c) { return c.identity.jwt_algorithm; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t != "ES256" && t != "HS256") return fail(ErrorCode::kValidationFailed, "must be ES256 or HS256");
+         c.identity.jwt_algorithm = t;
+         return {};
+       }},
+      {"EYEWEAR_JWT_SECRET", "HS256 secret (at least 32 bytes); default: generated into the data dir", true,
+       [](const Config& c) { return c.identity.jwt_secret.empty() ? "" : "****"; },
+       [](Config& c, std::string_view v) -> Status {
+         if (!v.empty() && v.size() < 32) return fail(ErrorCode::kValidationFailed, "must be at least 32 bytes");
+         c.identity.jwt_secret = std::string(v);
+         return {};
+       }},
+      {"EYEWEAR_JWT_ISSUER", "iss claim of access tokens (default: the public URL)", false,
+       [](const Config& c) { return c.effective_jwt_issuer(); },
+       [](Config& c, std::string_view v) -> Status {
+         c.identity.jwt_issuer = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_JWT_AUDIENCE", "aud claim of access tokens", false,
+       [](const Config& c) { return c.identity.jwt_audience; },
+       [](Config& c, std::string_view v) -> Status {
+         if (trim(v).empty()) return fail(ErrorCode::kValidationFailed, "must not be empty");
+         c.identity.jwt_audience = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_ACCESS_TOKEN_TTL", "Lifetime of access tokens", false,
+       [](const Config& c) { return format_duration(c.identity.access_token_ttl); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.access_token_ttl, v); }},
+      {"EYEWEAR_SESSION_IDLE_TIMEOUT", "A session unused this long ends", false,
+       [](const Config& c) { return format_duration(c.identity.session_idle_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.session_idle_timeout, v); }},
+      {"EYEWEAR_SESSION_MAX_LIFETIME", "A session ends this long after sign-in, however active", false,
+       [](const Config& c) { return format_duration(c.identity.session_max_lifetime); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.session_max_lifetime, v); }},
+      {"EYEWEAR_LOCKOUT_THRESHOLD", "Consecutive sign-in failures for one email that lock it", false,
+       [](const Config& c) { return std::to_string(c.identity.lockout_threshold); },
+       [](Config& c, std::string_view v) { return set_int(c.identity.lockout_threshold, v, 1, 1000); }},
+      {"EYEWEAR_LOCKOUT_DURATION", "How long a locked email stays locked", false,
+       [](const Config& c) { return format_duration(c.identity.lockout_duration); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.lockout_duration, v); }},
+      {"EYEWEAR_LOGIN_IP_MAX_FAILURES", "Failed sign-ins from one IP within the window before it is throttled", false,
+       [](const Config& c) { return std::to_string(c.identity.ip_max_failures); },
+       [](Config& c, std::string_view v) { return set_int(c.identity.ip_max_failures, v, 1, 1'000'000); }},
+      {"EYEWEAR_LOGIN_IP_WINDOW", "Window of the per-IP sign-in failure throttle", false,
+       [](const Config& c) { return format_duration(c.identity.ip_failure_window); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.ip_failure_window, v); }},
+      {"EYEWEAR_ARGON2_OPSLIMIT", "argon2id passes; stronger settings upgrade stored hashes at sign-in", false,
+       [](const Config& c) { return std::to_string(c.identity.argon2_opslimit); },
+       [](Config& c, std::string_view v) { return set_int(c.identity.argon2_opslimit, v, 1, 100); }},
+      {"EYEWEAR_ARGON2_MEMLIMIT", "argon2id memory per hash", false,
+       [](const Config& c) { return std::to_string(c.identity.argon2_memlimit); },
+       [](Config& c, std::string_view v) -> Status {
+         EW_TRY(set_size(c.identity.argon2_memlimit, v));
+         if (c.identity.argon2_memlimit < 8192) return fail(ErrorCode::kValidationFailed, "must be at least 8KiB");
+         return {};
+       }},
+      {"EYEWEAR_PASSWORD_MIN_SCORE", "Minimum zxcvbn score (0-4) of a new password", false,
+       [](const Config& c) { return std::to_string(c.identity.password_min_score); },
+       [](Config& c, std::string_view v) { return set_int(c.identity.password_min_score, v, 0, 4); }},
+      {"EYEWEAR_PASSWORD_HISTORY", "A new password may not repeat this many previous ones", false,
+       [](const Config& c) { return std::to_string(c.identity.password_history); },
+       [](Config& c, std::string_view v) { return set_int(c.identity.password_history, v, 0, 24); }},
+      {"EYEWEAR_MFA_KEY", "Key sealing TOTP secrets (base64, 32 bytes); default: generated into the data dir", true,
+       [](const Config& c) { return c.identity.mfa_key.empty() ? "" : "****"; },
+       [](Config& c, std::string_view v) -> Status {
+         c.identity.mfa_key = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_TRUSTED_DEVICE_TTL", "How long a remembered device skips the MFA step", false,
+       [](const Config& c) { return format_duration(c.identity.trusted_device_ttl); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.trusted_device_ttl, v); }},
+      {"EYEWEAR_VERIFY_TOKEN_TTL", "Lifetime of email verification links", false,
+       [](const Config& c) { return format_duration(c.identity.verify_token_ttl); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.verify_token_ttl, v); }},
+      {"EYEWEAR_RESET_TOKEN_TTL", "Lifetime of password reset links", false,
+       [](const Config& c) { return format_duration(c.identity.reset_token_ttl); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.reset_token_ttl, v); }},
+      {"EYEWEAR_MAGIC_LINK_TTL", "Lifetime of magic sign-in links", false,
+       [](const Config& c) { return format_duration(c.identity.magic_link_ttl); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.magic_link_ttl, v); }},
+      {"EYEWEAR_MFA_CHALLENGE_TTL", "Lifetime of the mfa_token between password and second factor", false,
+       [](const Config& c) { return format_duration(c.identity.mfa_challenge_ttl); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.mfa_challenge_ttl, v); }},
+      {"EYEWEAR_REVOCATION_POLL", "How often a node picks up sessions revoked elsewhere", false,
+       [](const Config& c) { return format_duration(c.identity.revocation_poll); },
+       [](Config& c, std::string_view v) { return set_duration(c.identity.revocation_poll, v); }},
+      // ---- mail
+      {"EYEWEAR_SMTP_URL", "smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox", false,
+       [](const Config& c) { return mask_url_password(c.mail.smtp_url); },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (!t.empty() && !t.starts_with("smtp://") && !t.starts_with("smtps://")) {
+           return fail(ErrorCode::kValidationFailed, "must start with smtp:// or smtps://");
+         }
+         c.mail.smtp_url = t;
+         return {};
+       }},
+      {"EYEWEAR_SMTP_USER", "SMTP user name", false, [](const Config& c) { return c.mail.smtp_user; },
+       [](Config& c, std::string_view v) -> Status {
+         c.mail.smtp_user = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_SMTP_PASSWORD", "SMTP password", true,
+       [](const Config& c) { return c.mail.smtp_password.empty() ? "" : "****"; },
+       [](Config& c, std::string_view v) -> Status {
+         c.mail.smtp_password = std::string(v);
+         return {};
+       }},
+      {"EYEWEAR_MAIL_FROM", "From address of outgoing mail", false, [](const Config& c) { return c.mail.from; },
+       [](Config& c, std::string_view v) -> Status {
+         if (trim(v).empty()) return fail(ErrorCode::kValidationFailed, "must not be empty");
+         c.mail.from = trim(v);
+         return {};
+       }},
       {"EYEWEAR_SLOW_THRESHOLD", "Default threshold above which an operation is logged as slow", false,
        [](const Config& c) { return format_duration(c.perf.default_threshold); },
        [](Config& c, std::string_view v) { return set_duration(c.perf.default_threshold, v); }},
@@ -277,6 +395,10 @@ std::size_t Config::effective_worker_threads() const {
 std::size_t Config::effective_pool_size() const {
   if (database.pool_size != 0) return database.pool_size;
   return effective_http_threads() + effective_worker_threads() + 2;
+}
+
+std::string Config::effective_jwt_issuer() const {
+  return identity.jwt_issuer.empty() ? effective_public_url() : identity.jwt_issuer;
 }
 
 std::string Config::effective_public_url() const {

@@ -57,6 +57,39 @@ struct PerfConfig {
   std::map<std::string, std::chrono::milliseconds> thresholds;  // operation -> threshold
 };
 
+struct IdentityConfig {
+  std::string jwt_algorithm = "ES256";  // ES256 | HS256
+  std::string jwt_secret;               // HS256 only; empty: generated into the data dir
+  std::string jwt_issuer;               // empty: the public URL
+  std::string jwt_audience = "eyewear-api";
+  std::chrono::milliseconds access_token_ttl{15 * 60 * 1000};
+  std::chrono::milliseconds session_idle_timeout{30 * 60 * 1000};
+  std::chrono::milliseconds session_max_lifetime{30LL * 24 * 3600 * 1000};
+  int lockout_threshold = 5;
+  std::chrono::milliseconds lockout_duration{15 * 60 * 1000};
+  int ip_max_failures = 50;
+  std::chrono::milliseconds ip_failure_window{15 * 60 * 1000};
+  std::uint64_t argon2_opslimit = 2;
+  std::size_t argon2_memlimit = 64 * 1024 * 1024;
+  int password_min_score = 3;
+  int password_history = 5;
+  std::string mfa_key;  // base64 of 32 bytes; empty: generated into the data dir
+  std::chrono::milliseconds trusted_device_ttl{30LL * 24 * 3600 * 1000};
+  std::chrono::milliseconds verify_token_ttl{24 * 3600 * 1000};
+  std::chrono::milliseconds reset_token_ttl{3600 * 1000};
+  std::chrono::milliseconds magic_link_ttl{15 * 60 * 1000};
+  std::chrono::milliseconds mfa_challenge_ttl{5 * 60 * 1000};
+  std::chrono::milliseconds revocation_poll{500};
+};
+
+struct MailConfig {
+  std::string smtp_url;       // smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox
+  std::string smtp_user;
+  std::string smtp_password;  // secret
+  std::string from = "Eyewear <no-reply@eyewear.local>";
+  std::chrono::milliseconds poll_interval{1000};
+};
+
 struct Config {
   std::string data_dir = "./data";
   std::string environment = "production";  // production | development | test
@@ -66,6 +99,8 @@ struct Config {
   WorkerConfig workers;
   LogConfig log;
   PerfConfig perf;
+  IdentityConfig identity;
+  MailConfig mail;
 
   // The database URL after defaults are applied.
   [[nodiscard]] std::string effective_database_url() const;
@@ -73,6 +108,7 @@ struct Config {
   [[nodiscard]] std::size_t effective_worker_threads() const;
   [[nodiscard]] std::size_t effective_pool_size() const;
   [[nodiscard]] std::string effective_public_url() const;
+  [[nodiscard]] std::string effective_jwt_issuer() const;
 };
 
 using EnvMap = std::map<std::string, std::string>;

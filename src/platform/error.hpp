@@ -90,18 +90,19 @@ using Status = std::expected<void, Error>;
 
 }  // namespace eyewear::platform
 
-// Propagates the error of an expression returning Result<T>/Status.
-#define EW_TRY(expr)                                               \
-  do {                                                             \
-    if (auto ew_try_result_ = (expr); !ew_try_result_) {           \
-      return std::unexpected(std::move(ew_try_result_).error());   \
-    }                                                              \
-  } while (false)
-
 #define EW_CONCAT_INNER_(a, b) a##b
 #define EW_CONCAT_(a, b) EW_CONCAT_INNER_(a, b)
+
+// Propagates the error of an expression returning Result<T>/Status. (__COUNTER__ keeps the
+// temporaries distinct when uses nest, e.g. inside a lambda passed to another EW_TRY.)
+#define EW_TRY(expr) EW_TRY_IMPL_(EW_CONCAT_(ew_try_, __COUNTER__), expr)
+#define EW_TRY_IMPL_(tmp, expr)                                              \
+  do {                                                                       \
+    if (auto tmp = (expr); !tmp) return std::unexpected(std::move(tmp).error()); \
+  } while (false)
+
 // Declares `lhs` from the value of a Result<T> expression or returns its error.
-#define EW_ASSIGN_OR_RETURN(lhs, expr) EW_ASSIGN_OR_RETURN_IMPL_(EW_CONCAT_(ew_result_, __LINE__), lhs, expr)
+#define EW_ASSIGN_OR_RETURN(lhs, expr) EW_ASSIGN_OR_RETURN_IMPL_(EW_CONCAT_(ew_result_, __COUNTER__), lhs, expr)
 #define EW_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)            \
   auto tmp = (expr);                                         \
   if (!tmp) return std::unexpected(std::move(tmp).error());  \
