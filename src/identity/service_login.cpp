@@ -164,7 +164,6 @@ Result<LoginOutcome> IdentityService::login(std::string_view raw_email, std::str
 
   LoginOutcome outcome;
   EW_TRY(d_.store.write([&](IdentityTx& tx) -> Status {
-    EW_TRY(tx.clear_lockout(email_hash));
     if (rehash) EW_TRY(tx.update_password(account->id, *rehash, now));
     bool skip_mfa = false;
     if (account->mfa_enabled && !device_token.empty()) {
@@ -190,6 +189,9 @@ Result<LoginOutcome> IdentityService::login(std::string_view raw_email, std::str
       outcome.mfa_expires_in = d_.config.mfa_challenge_ttl.count() / 1000;
       return {};
     }
+    // Only a completed sign-in resets the failure count: a right password with the second
+    // factor still pending does not.
+    EW_TRY(tx.clear_lockout(email_hash));
     const std::string method = skip_mfa ? "password+trusted_device" : "password";
     EW_ASSIGN_OR_RETURN(outcome.tokens, open_session(tx, *account, method, meta));
     EW_TRY(tx.insert_login_attempt({email_hash, account->id, meta.ip, meta.user_agent, "success", method, now}));

@@ -356,13 +356,15 @@ class SqlIdentityTx final : public IdentityTx {
     EW_ASSIGN_OR_RETURN(
         auto rows,
         c_.query("INSERT INTO login_lockouts (email_hash, failures, last_failure_at, locked_until) "
-                 "VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $2 + $4 ELSE 0 END) "
+                 "VALUES ($1, 1, CAST($2 AS BIGINT), "
+                 "  CASE WHEN 1 >= CAST($3 AS INTEGER) THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT) ELSE 0 END) "
                  "ON CONFLICT (email_hash) DO UPDATE SET "
-                 "failures = CASE WHEN login_lockouts.locked_until <> 0 AND login_lockouts.locked_until <= $2 "
+                 "failures = CASE WHEN login_lockouts.locked_until <> 0 AND login_lockouts.locked_until <= CAST($2 AS BIGINT) "
                  "  THEN 1 ELSE login_lockouts.failures + 1 END, "
-                 "last_failure_at = $2, "
-                 "locked_until = CASE WHEN (CASE WHEN login_lockouts.locked_until <> 0 AND login_lockouts.locked_until <= $2 "
-                 "  THEN 1 ELSE login_lockouts.failures + 1 END) >= $3 THEN $2 + $4 ELSE 0 END "
+                 "last_failure_at = CAST($2 AS BIGINT), "
+                 "locked_until = CASE WHEN (CASE WHEN login_lockouts.locked_until <> 0 "
+                 "  AND login_lockouts.locked_until <= CAST($2 AS BIGINT) THEN 1 ELSE login_lockouts.failures + 1 END) "
+                 "  >= CAST($3 AS INTEGER) THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT) ELSE 0 END "
                  "RETURNING failures, locked_until",
                  {email_hash, now, threshold, lock_ms}));
     return identity::LockoutState{static_cast<int>(rows.front().i64(0)), rows.front().i64(1)};
@@ -515,7 +517,7 @@ class SqlIdentityTx final : public IdentityTx {
     EW_ASSIGN_OR_RETURN(auto rows,
                         c_.query("SELECT id, event_type, COALESCE(account_id, ''), COALESCE(manufacturer_id, ''), "
                                  "COALESCE(actor_account_id, ''), ip, user_agent, request_id, outcome, details, created_at "
-                                 "FROM security_audit_log WHERE account_id = $1 AND ($2 = 0 OR id < $2) "
+                                 "FROM security_audit_log WHERE account_id = $1 AND (CAST($2 AS BIGINT) = 0 OR id < CAST($2 AS BIGINT)) "
                                  "ORDER BY id DESC LIMIT $3",
                                  {account_id, before, limit}));
     std::vector<identity::AuditRecord> out;

@@ -19,10 +19,10 @@ class SqlOutboxStore final : public mail::OutboxStore {
     return db_.transact(storage::TxMode::kWrite, [&](storage::Connection& c) -> Result<std::vector<mail::Message>> {
       const char* sql =
           c.dialect() == storage::Dialect::kPostgres
-              ? "UPDATE email_outbox SET next_attempt_at = $1 + $3 WHERE id IN (SELECT id FROM email_outbox "
+              ? "UPDATE email_outbox SET next_attempt_at = CAST($1 AS BIGINT) + CAST($3 AS BIGINT) WHERE id IN (SELECT id FROM email_outbox "
                 "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2 "
                 "FOR UPDATE SKIP LOCKED) RETURNING id, to_address, subject, body_text, template, attempts"
-              : "UPDATE email_outbox SET next_attempt_at = $1 + $3 WHERE id IN (SELECT id FROM email_outbox "
+              : "UPDATE email_outbox SET next_attempt_at = CAST($1 AS BIGINT) + CAST($3 AS BIGINT) WHERE id IN (SELECT id FROM email_outbox "
                 "WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2) "
                 "RETURNING id, to_address, subject, body_text, template, attempts";
       EW_ASSIGN_OR_RETURN(auto rows, c.query(sql, {now, limit, kLeaseMs}));

@@ -13,12 +13,16 @@ platform::Config test_config(const std::string& data_dir) {
   c.http.threads = 2;
   c.workers.threads = 2;
   c.log.level = "info";
+  c.identity.argon2_opslimit = 1;
+  c.identity.argon2_memlimit = 8 * 1024 * 1024;
   return c;
 }
 
-TestServer::TestServer(TestServerOptions options) : sink_(std::make_shared<platform::CaptureSink>()) {
+TestServer::TestServer(TestServerOptions options)
+    : data_dir_(options.data_dir.empty() ? dir_.path() : options.data_dir),
+      sink_(std::make_shared<platform::CaptureSink>()) {
   app::AppOptions app_options;
-  app_options.config = test_config(dir_.path());
+  app_options.config = test_config(data_dir_);
   if (!options.database_url.empty()) app_options.config.database.url = options.database_url;
   if (options.configure) options.configure(app_options.config);
   app_options.log_sink = sink_;
