@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "identity/jwt_codec.hpp"
 #include "platform/crypto.hpp"
 #include "platform/secret_file.hpp"
 
@@ -302,30 +303,32 @@ TokenService::TokenService(KeyRing& keys, const platform::Clock& clock, std::str
     : keys_(keys), clock_(clock), issuer_(std::move(issuer)), audience_(std::move(audience)) {}
 
 Result<std::string> TokenService::issue(const AccessClaims& c) const {
-  const nlohmann::json payload = {{"iss", c.issuer.empty() ? issuer_ : c.issuer},
-                                  {"aud", c.audience.empty() ? audience_ : c.audience},
-                                  {"sub", c.subject},
-                                  {"mid", c.manufacturer_id},
-                                  {"tier", c.tier},
-                                  {"roles", c.roles},
-                                  {"sid", c.session_id},
-                                  {"jti", c.token_id},
-                                  {"iat", c.issued_at},
-                                  {"nbf", c.not_before == 0 ? c.issued_at : c.not_before},
-                                  {"exp", c.expires_at},
-                                  {"typ", "access"}};
-  std::string kid = keys_.current_kid();
-  const nlohmann::json header = {{"alg", std::string(alg_name(keys_.algorithm()))}, {"typ", "at+jwt"}, {"kid", kid}};
-  std::string input = platform::base64url_encode(header.dump()) + "." + platform::base64url_encode(payload.dump());
-  std::string signed_kid;
-  EW_ASSIGN_OR_RETURN(auto sig, keys_.sign(input, signed_kid));
-  if (signed_kid != kid) {
-    // Rotated between reading the kid and signing: sign again with a consistent header.
-    const nlohmann::json h2 = {{"alg", std::string(alg_name(keys_.algorithm()))}, {"typ", "at+jwt"}, {"kid", signed_kid}};
-    input = platform::base64url_encode(h2.dump()) + "." + platform::base64url_encode(payload.dump());
-    EW_ASSIGN_OR_RETURN(sig, keys_.sign(input, signed_kid));
+  // Picks up a key rotated by `eyewear keys rotate-signing` (one stat() per issued token).
+  keys_.reload_if_changed();
+  const jwt_codec::Object payload = {{"iss", c.issuer.empty() ? issuer_ : c.issuer},
+                                     {"aud", c.audience.empty() ? audience_ : c.audience},
+                                     {"sub", c.subject},
+                                     {"mid", c.manufacturer_id},
+                                     {"tier", c.tier},
+                                     {"roles", c.roles},
+                                     {"sid", c.session_id},
+                                     {"jti", c.token_id},
+                                     {"iat", c.issued_at},
+                                     {"nbf", c.not_before == 0 ? c.issued_at : c.not_before},
+                                     {"exp", c.expires_at},
+                                     {"typ", std::string("access")}};
+  const auto payload_b64 = platform::base64url_encode(jwt_codec::serialize(payload));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const std::string kid = keys_.current_kid();
+    const jwt_codec::Object header = {
+        {"alg", std::string(alg_name(keys_.algorithm()))}, {"typ", std::string("at+jwt")}, {"kid", kid}};
+    std::string input = platform::base64url_encode(jwt_codec::serialize(header)) + "." + payload_b64;
+    std::string signed_kid;
+    EW_ASSIGN_OR_RETURN(auto sig, keys_.sign(input, signed_kid));
+    // A rotation between reading the kid and signing: sign again with a consistent header.
+    if (signed_kid == kid) return input + "." + platform::base64url_encode(sig);
   }
-  return input + "." + platform::base64url_encode(sig);
+  return fail(Error::internal_error("signing key changed twice while signing"));
 }
 
 Result<AccessClaims> TokenService::verify(std::string_view token) const {
@@ -355,57 +358,54 @@ Result<AccessClaims> TokenService::verify_uncached(std::string_view token) const
   if (dot1 == std::string_view::npos || dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return fail(invalid("malformed"));
   }
-  const auto header_b64 = token.substr(0, dot1);
-  const auto payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
-  const auto sig_b64 = token.substr(dot2 + 1);
-  const auto header_text = platform::base64url_decode(header_b64);
-  const auto payload_text = platform::base64url_decode(payload_b64);
-  const auto signature = platform::base64url_decode(sig_b64);
-  if (!header_text || !payload_text || !signature) return fail(invalid("malformed"));
-  const auto header = nlohmann::json::parse(*header_text, nullptr, false);
-  if (!header.is_object() || !header.contains("alg") || !header["alg"].is_string()) return fail(invalid("malformed"));
+  const auto header_text = platform::base64url_decode(token.substr(0, dot1));
+  const auto signature = platform::base64url_decode(token.substr(dot2 + 1));
+  if (!header_text || !signature) return fail(invalid("malformed"));
+  const auto header = jwt_codec::parse(*header_text);
+  if (!header) return fail(invalid("malformed"));
+  const auto* alg = jwt_codec::get_string(*header, "alg");
+  if (alg == nullptr) return fail(invalid("malformed"));
   // Only the configured algorithm: this refuses "none" and algorithm confusion (e.g. HS256
   // keyed with the published ES256 public key).
-  if (header["alg"].get<std::string>() != alg_name(keys_.algorithm())) return fail(invalid("algorithm"));
-  if (!header.contains("typ") || header["typ"] != "at+jwt") return fail(invalid("type"));
-  if (!header.contains("kid") || !header["kid"].is_string()) return fail(invalid("unknown_key"));
-  const auto kid = header["kid"].get<std::string>();
+  if (*alg != alg_name(keys_.algorithm())) return fail(invalid("algorithm"));
+  const auto* typ = jwt_codec::get_string(*header, "typ");
+  if (typ == nullptr || *typ != "at+jwt") return fail(invalid("type"));
+  const auto* kid = jwt_codec::get_string(*header, "kid");
+  if (kid == nullptr) return fail(invalid("unknown_key"));
   const std::string_view signing_input = token.substr(0, dot2);
-  auto ok = keys_.verify(kid, signing_input, *signature);
+  auto ok = keys_.verify(*kid, signing_input, *signature);
   if (!ok) {
     keys_.reload_if_changed();  // a key rotated by another process
-    ok = keys_.verify(kid, signing_input, *signature);
+    ok = keys_.verify(*kid, signing_input, *signature);
   }
   if (!ok) return fail(invalid("unknown_key"));
   if (!*ok) return fail(invalid("signature"));
 
-  const auto p = nlohmann::json::parse(*payload_text, nullptr, false);
-  if (!p.is_object()) return fail(invalid("malformed"));
-  auto str = [&](const char* k) -> std::string {
-    auto it = p.find(k);
-    return it != p.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  auto num = [&](const char* k) -> std::optional<std::int64_t> {
-    auto it = p.find(k);
-    if (it == p.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<std::int64_t>();
+  // The claims are read only once the signature vouches for them.
+  const auto payload_text = platform::base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  if (!payload_text) return fail(invalid("malformed"));
+  const auto p = jwt_codec::parse(*payload_text);
+  if (!p) return fail(invalid("malformed"));
+  auto str = [&](std::string_view k) -> std::string {
+    const auto* v = jwt_codec::get_string(*p, k);
+    return v == nullptr ? std::string() : *v;
   };
   if (str("typ") != "access") return fail(invalid("type"));
   if (str("iss") != issuer_) return fail(invalid("issuer"));
   bool audience_ok = false;
-  if (auto aud = p.find("aud"); aud != p.end()) {
-    if (aud->is_string()) audience_ok = *aud == audience_;
-    if (aud->is_array()) {
-      for (const auto& a : *aud) audience_ok = audience_ok || (a.is_string() && a == audience_);
+  if (auto aud = p->find("aud"); aud != p->end()) {
+    if (const auto* s = std::get_if<std::string>(&aud->second)) audience_ok = *s == audience_;
+    if (const auto* list = std::get_if<std::vector<std::string>>(&aud->second)) {
+      for (const auto& a : *list) audience_ok = audience_ok || a == audience_;
     }
   }
   if (!audience_ok) return fail(invalid("audience"));
-  const auto exp = num("exp");
-  const auto iat = num("iat");
+  const auto exp = jwt_codec::get_int(*p, "exp");
+  const auto iat = jwt_codec::get_int(*p, "iat");
   if (!exp || !iat) return fail(invalid("malformed"));
   const auto now = platform::to_unix_seconds(clock_.now());
   if (*exp <= now) return fail(Error(ErrorCode::kTokenExpired, "the access token has expired", {{"reason", "expired"}}));
-  const auto nbf = num("nbf").value_or(*iat);
+  const auto nbf = jwt_codec::get_int(*p, "nbf").value_or(*iat);
   if (nbf > now) return fail(invalid("not_yet_valid"));
   AccessClaims c;
   c.issuer = str("iss");
@@ -418,10 +418,8 @@ Result<AccessClaims> TokenService::verify_uncached(std::string_view token) const
   c.issued_at = *iat;
   c.not_before = nbf;
   c.expires_at = *exp;
-  if (auto roles = p.find("roles"); roles != p.end() && roles->is_array()) {
-    for (const auto& r : *roles) {
-      if (r.is_string()) c.roles.push_back(r.get<std::string>());
-    }
+  if (auto roles = p->find("roles"); roles != p->end()) {
+    if (const auto* list = std::get_if<std::vector<std::string>>(&roles->second)) c.roles = *list;
   }
   if (c.subject.empty() || c.session_id.empty()) return fail(invalid("malformed"));
   return c;

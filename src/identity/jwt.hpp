@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json_fwd.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -94,10 +95,10 @@ class TokenService {
   // TOKEN_INVALID (malformed, bad signature, wrong iss/aud/typ/alg, not yet valid) or
   // TOKEN_EXPIRED, with details.reason.
   [[nodiscard]] Result<AccessClaims> verify(std::string_view token) const;
+  // The full check without the cache of verified tokens (what a token's first use costs).
+  [[nodiscard]] Result<AccessClaims> verify_uncached(std::string_view token) const;
 
  private:
-  Result<AccessClaims> verify_uncached(std::string_view token) const;
-
   KeyRing& keys_;
   const platform::Clock& clock_;
   std::string issuer_;

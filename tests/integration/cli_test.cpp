@@ -3,7 +3,9 @@
 #include <signal.h>
 
 #include <fstream>
+#include <map>
 
+#include "platform/crypto.hpp"
 #include "storage/open.hpp"
 #include "support/environment.hpp"
 #include "support/http_client.hpp"
@@ -108,6 +110,84 @@ TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
   auto [code, out] = run_command({eyewear_binary(), "serve", "--port", std::to_string(free_port()), "--data-dir", dir.path()});
   EXPECT_EQ(code, 1);
   EXPECT_NE(out.find("newer than this binary"), std::string::npos) << out;
+}
+
+const std::map<std::string, std::string> kCheapHashing = {{"EYEWEAR_ARGON2_OPSLIMIT", "1"},
+                                                           {"EYEWEAR_ARGON2_MEMLIMIT", "8MiB"}};
+
+TEST(CliTest, AdminCreateTakesThePasswordFromStdin) {
+  TempDir dir;
+  auto [code, out] = run_command({eyewear_binary(), "admin", "create", "--email", "root@eyewear.example", "--data-dir",
+                                  dir.path()},
+                                 kCheapHashing, "Platform-Admin-Secret-99\n");
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("administrator root@eyewear.example created"), std::string::npos);
+  EXPECT_EQ(out.find("Platform-Admin-Secret-99"), std::string::npos) << "the password is never echoed";
+  auto [dup, dup_out] = run_command({eyewear_binary(), "admin", "create", "--email", "root@eyewear.example",
+                                     "--data-dir", dir.path()},
+                                    kCheapHashing, "Another-Admin-Secret-98\n");
+  EXPECT_EQ(dup, 1);
+  EXPECT_NE(dup_out.find("already exists"), std::string::npos) << dup_out;
+  auto [weak, weak_out] = run_command({eyewear_binary(), "admin", "create", "--email", "weak@eyewear.example",
+                                       "--data-dir", dir.path()},
+                                      kCheapHashing, "password\n");
+  EXPECT_EQ(weak, 1);
+  EXPECT_NE(weak_out.find("password"), std::string::npos);
+
+  const int port = free_port();
+  auto env = kCheapHashing;
+  Process serve({eyewear_binary(), "serve", "--port", std::to_string(port), "--data-dir", dir.path()}, env,
+                dir.file("serve.log"));
+  HttpClient c("http://127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(eventually([&] { return c.get("/health/ready").status == 200; })) << serve.output();
+  const auto login = c.post("/api/v1/auth/login", {{"email", "root@eyewear.example"}, {"password", "Platform-Admin-Secret-99"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const auto me = c.get("/api/v1/me", {bearer(login.json()["access_token"])});
+  EXPECT_EQ(me.json()["account"]["roles"], nlohmann::json::array({"platform_admin"}));
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(std::chrono::seconds(20)), 0);
+}
+
+TEST(CliTest, RotatingTheSigningKeyKeepsIssuedTokensValid) {
+  TempDir dir;
+  ASSERT_EQ(run_command({eyewear_binary(), "admin", "create", "--email", "keys@eyewear.example", "--data-dir", dir.path()},
+                        kCheapHashing, "Platform-Admin-Secret-99\n")
+                .first,
+            0);
+  const int port = free_port();
+  Process serve({eyewear_binary(), "serve", "--port", std::to_string(port), "--data-dir", dir.path()}, kCheapHashing,
+                dir.file("serve.log"));
+  HttpClient c("http://127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(eventually([&] { return c.get("/health/ready").status == 200; })) << serve.output();
+  const nlohmann::json creds = {{"email", "keys@eyewear.example"}, {"password", "Platform-Admin-Secret-99"}};
+  const std::string before = c.post("/api/v1/auth/login", creds).json()["access_token"];
+  const auto old_kid = c.get("/.well-known/jwks.json").json()["keys"][0]["kid"].get<std::string>();
+
+  auto [code, out] = run_command({eyewear_binary(), "keys", "rotate-signing", "--data-dir", dir.path()});
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("new signing key"), std::string::npos);
+
+  const std::string after = c.post("/api/v1/auth/login", creds).json()["access_token"];
+  const auto header = nlohmann::json::parse(*platform::base64url_decode(after.substr(0, after.find('.'))));
+  EXPECT_NE(header["kid"], old_kid) << "the running server signs with the new key";
+  EXPECT_EQ(c.get("/api/v1/me", {bearer(before)}).status, 200) << "tokens of the old key stay valid";
+  EXPECT_EQ(c.get("/api/v1/me", {bearer(after)}).status, 200);
+  EXPECT_EQ(c.get("/.well-known/jwks.json").json()["keys"].size(), 2u);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(std::chrono::seconds(20)), 0);
+}
+
+TEST(CliTest, ServeWithDemoDataHasASignInReady) {
+  TempDir dir;
+  const int port = free_port();
+  Process serve({eyewear_binary(), "serve", "--port", std::to_string(port), "--data-dir", dir.path(), "--demo-data"},
+                kCheapHashing, dir.file("serve.log"));
+  HttpClient c("http://127.0.0.1:" + std::to_string(port));
+  ASSERT_TRUE(eventually([&] { return c.get("/health/ready").status == 200; })) << serve.output();
+  const auto login = c.post("/api/v1/auth/login", {{"email", "demo@eyewear.local"}, {"password", "Acetate-Hinge-Bridge-52"}});
+  EXPECT_EQ(login.status, 200) << login.body;
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(std::chrono::seconds(20)), 0);
 }
 
 }  // namespace
