@@ -5,7 +5,12 @@
 #include <atomic>
 #include <filesystem>
 
+#include "authz/policy.hpp"
+#include "authz/service.hpp"
+#include "authz/tier_cache.hpp"
 #include "http/auth_middleware.hpp"
+#include "http/authz_middleware.hpp"
+#include "http/authz_routes.hpp"
 #include "http/dispatcher.hpp"
 #include "http/identity_routes.hpp"
 #include "http/middleware.hpp"
@@ -26,6 +31,7 @@
 #include "platform/worker_pool.hpp"
 #include "storage/migrations.hpp"
 #include "storage/open.hpp"
+#include "stores/authz_store.hpp"
 #include "stores/identity_store.hpp"
 #include "stores/outbox_store.hpp"
 
@@ -141,6 +147,14 @@ struct Application::Parts {
   std::unique_ptr<mail::Transport> mail_transport;
   std::unique_ptr<mail::OutboxDispatcher> outbox;
   std::unique_ptr<identity::IdentityService> identity;
+  // authorization
+  authz::Policy policy;
+  std::unique_ptr<authz::AuthzStore> authz_store;
+  std::unique_ptr<authz::TierCache> tier_cache;
+  std::unique_ptr<authz::Authorizer> authorizer;
+  std::unique_ptr<authz::Quotas> quotas;
+  std::unique_ptr<authz::ApiKeys> api_keys;
+  std::unique_ptr<authz::Admin> admin;
   std::unique_ptr<platform::WorkerPool> workers;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Dispatcher> dispatcher;
@@ -201,6 +215,23 @@ platform::Status build_identity(Application::Parts& p) {
   return {};
 }
 
+platform::Status build_authz(Application::Parts& p) {
+  const auto& cfg = p.config;
+  EW_ASSIGN_OR_RETURN(p.policy, authz::Policy::configure(cfg.authz.tier_permissions, cfg.authz.tier_limits));
+  p.authz_store = stores::make_authz_store(*p.database);
+  p.tier_cache = std::make_unique<authz::TierCache>(*p.authz_store, *p.clock, *p.logger, cfg.identity.revocation_poll);
+  p.authorizer = std::make_unique<authz::Authorizer>(p.policy, *p.tier_cache, *p.authz_store, *p.clock);
+  p.quotas = std::make_unique<authz::Quotas>(p.policy, *p.tier_cache, *p.authz_store, *p.clock);
+  p.api_keys = std::make_unique<authz::ApiKeys>(p.policy, *p.tier_cache, *p.quotas, *p.authz_store, *p.clock, *p.random);
+  auto* identity = p.identity.get();
+  p.admin = std::make_unique<authz::Admin>(
+      p.policy, *p.tier_cache, *p.authz_store, *p.monitor, *p.clock,
+      [identity](std::string_view account, const platform::RequestMeta& meta, std::string_view actor) {
+        return identity->unlock_account(account, meta, actor);
+      });
+  return {};
+}
+
 platform::Result<std::unique_ptr<Application>> Application::create(AppOptions options) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(options.config);
@@ -235,6 +266,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   }
   p->probe = std::make_unique<StorageProbe>(*p->database);
   EW_TRY(build_identity(*p));
+  EW_TRY(build_authz(*p));
   p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
                                                       cfg.workers.queue_limit, *p->logger);
 
@@ -249,6 +281,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   ops.draining = [parts] { return parts->server && parts->server->draining(); };
   http::add_ops_routes(*p->router, std::move(ops));
   http::add_identity_routes(*p->router, *p->identity, *p->signing_keys);
+  http::add_authz_routes(*p->router, {*p->authorizer, *p->quotas, *p->api_keys, *p->admin});
   if (options.extra_routes) options.extra_routes(*p->router);
 
   // Middleware, in order.
@@ -260,7 +293,8 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   chain.push_back(http::make_gzip(cfg.http.gzip_min_bytes));
   chain.push_back(http::make_cors(cfg.http.cors_origins));
   chain.push_back(http::make_body_policy(cfg.http.max_body_bytes, cfg.http.max_upload_bytes));
-  chain.push_back(http::make_authentication(*p->identity));
+  chain.push_back(http::make_authentication(*p->identity, http::api_key_resolver(*p->api_keys)));
+  chain.push_back(http::make_authorization(*p->authorizer, *p->quotas));
   p->dispatcher = std::make_unique<http::Dispatcher>(*p->router, std::move(chain), *p->workers, *p->logger);
 
   http::ServerSettings server_settings;
@@ -283,6 +317,7 @@ Application::~Application() { stop(); }
 
 platform::Status Application::start() {
   parts_->session_registry->start();
+  parts_->tier_cache->start();
   parts_->outbox->start();
   EW_TRY(parts_->server->start());
   parts_->started = true;
@@ -302,6 +337,7 @@ void Application::stop() {
   parts_->workers->shutdown();
   parts_->outbox->stop();
   parts_->session_registry->stop();
+  parts_->tier_cache->stop();
   parts_->database->close();
   parts_->logger->info("stopped", {{"drained", drained},
                                    {"in_flight_at_signal", in_flight},

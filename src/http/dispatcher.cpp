@@ -93,10 +93,8 @@ Response Dispatcher::run_chain(Exchange& ex, bool overloaded) {
         break;
       }
     }
-    if (!response) {
-      response = render(ex, terminal(ex, overloaded));
-      for (const auto& [k, v] : ex.extra_headers.items()) response->headers.set(k, v);
-    }
+    if (!response) response = render(ex, terminal(ex, overloaded));
+    for (const auto& [k, v] : ex.extra_headers.items()) response->headers.set(k, v);
   } catch (const std::exception& e) {
     logger_.error("unhandled exception", {{"error", e.what()},
                                           {"route", ex.route != nullptr ? std::string_view(ex.route->label) : "unmatched"},

@@ -119,6 +119,9 @@ class IdentityService {
   [[nodiscard]] Status erase_account(const Caller& caller, std::string_view password, std::string_view code);
   [[nodiscard]] Result<std::vector<AuditRecord>> audit(const Caller& caller, std::int64_t before, int limit);
 
+  // Clears the sign-in lockout of an account (platform administration); `actor` is the admin.
+  [[nodiscard]] Status unlock_account(std::string_view account_id, const RequestMeta& meta, std::string_view actor);
+
   // An active, verified account created by an operator (the CLI's `admin create`, demo data).
   [[nodiscard]] Result<std::string> provision_account(std::string_view email, std::string_view password,
                                                       std::string_view company_name, std::string_view tier,

@@ -420,6 +420,21 @@ Status IdentityService::revoke_session(const Caller& caller, std::string_view se
   return {};
 }
 
+Status IdentityService::unlock_account(std::string_view account_id, const RequestMeta& meta, std::string_view actor) {
+  bool found = false;
+  EW_TRY(d_.store.write([&](IdentityTx& tx) -> Status {
+    EW_ASSIGN_OR_RETURN(auto account, tx.account_by_id(account_id));
+    if (!account || account->status == AccountStatus::kErased) return {};
+    found = true;
+    EW_TRY(tx.clear_lockout(keyed_hash("email", account->email)));
+    auto event = audit_event("account_unlocked", &*account, meta);
+    event.actor_account_id = std::string(actor);
+    return tx.append_audit(event);
+  }));
+  if (!found) return fail(Error::not_found("account"));
+  return {};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Magic links
 

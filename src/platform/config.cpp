@@ -337,6 +337,19 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_REVOCATION_POLL", "How often a node picks up sessions revoked elsewhere", false,
        [](const Config& c) { return format_duration(c.identity.revocation_poll); },
        [](Config& c, std::string_view v) { return set_duration(c.identity.revocation_poll, v); }},
+      // ---- authorization
+      {"EYEWEAR_TIER_PERMISSIONS", "Overrides of the tier permission matrix, e.g. free=upload_products|view_basic_analytics",
+       false, [](const Config& c) { return c.authz.tier_permissions; },
+       [](Config& c, std::string_view v) -> Status {
+         c.authz.tier_permissions = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_TIER_LIMITS", "Overrides of the monthly limits, e.g. free.product_uploads=200 (-1 = unlimited)", false,
+       [](const Config& c) { return c.authz.tier_limits; },
+       [](Config& c, std::string_view v) -> Status {
+         c.authz.tier_limits = trim(v);
+         return {};
+       }},
       // ---- mail
       {"EYEWEAR_SMTP_URL", "smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox", false,
        [](const Config& c) { return mask_url_password(c.mail.smtp_url); },

@@ -82,6 +82,11 @@ struct IdentityConfig {
   std::chrono::milliseconds revocation_poll{500};
 };
 
+struct AuthzConfig {
+  std::string tier_permissions;  // overrides, e.g. "free=upload_products|view_basic_analytics;enterprise=*"
+  std::string tier_limits;       // overrides, e.g. "free.product_uploads=200,enterprise.ml_requests=-1"
+};
+
 struct MailConfig {
   std::string smtp_url;       // smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox
   std::string smtp_user;
@@ -100,6 +105,7 @@ struct Config {
   LogConfig log;
   PerfConfig perf;
   IdentityConfig identity;
+  AuthzConfig authz;
   MailConfig mail;
 
   // The database URL after defaults are applied.
