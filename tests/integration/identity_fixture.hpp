@@ -44,6 +44,7 @@ class IdentityTest : public ::testing::TestWithParam<std::string> {
     };
     if (pg_) o.database_url = pg_->url();
     o.data_dir = data_.path();
+    o.routes = routes_;
     server_ = std::make_unique<TestServer>(o);
     client_ = server_->client();
   }
@@ -68,6 +69,7 @@ class IdentityTest : public ::testing::TestWithParam<std::string> {
   std::shared_ptr<platform::ManualClock> clock_ =
       std::make_shared<platform::ManualClock>(platform::from_unix_ms(1'800'000'000'000));
   std::function<void(platform::Config&)> extra_config_;
+  std::function<void(http::Router&)> routes_;
   TempDir data_;
   std::unique_ptr<PgTestDatabase> pg_;
   std::unique_ptr<TestServer> server_;
