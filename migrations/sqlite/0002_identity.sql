@@ -72,7 +72,7 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
 
 CREATE TABLE login_attempts (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   email_hash TEXT NOT NULL,
   account_id TEXT,
   ip TEXT NOT NULL,
@@ -127,7 +127,7 @@ CREATE TABLE trusted_devices (
 CREATE INDEX trusted_devices_account ON trusted_devices (account_id);
 
 CREATE TABLE password_history (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
   password_hash TEXT NOT NULL,
   created_at BIGINT NOT NULL
@@ -150,7 +150,7 @@ CREATE TABLE email_outbox (
 CREATE INDEX email_outbox_pending ON email_outbox (status, next_attempt_at);
 
 CREATE TABLE security_audit_log (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   event_type TEXT NOT NULL,
   account_id TEXT,
   manufacturer_id TEXT,

@@ -9,7 +9,7 @@ CREATE TABLE usage_counters (
 );
 
 CREATE TABLE usage_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   manufacturer_id TEXT NOT NULL,
   resource TEXT NOT NULL,
   amount BIGINT NOT NULL,
@@ -20,7 +20,7 @@ CREATE TABLE usage_events (
 CREATE INDEX usage_events_series ON usage_events (manufacturer_id, resource, day);
 
 CREATE TABLE feature_denials (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   manufacturer_id TEXT NOT NULL,
   permission TEXT NOT NULL,
   created_at BIGINT NOT NULL

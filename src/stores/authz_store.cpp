@@ -129,15 +129,19 @@ class SqlAuthzTx final : public AuthzTx {
 
   Result<std::optional<std::int64_t>> consume(std::string_view m, Resource r, std::string_view period,
                                               std::int64_t amount, std::int64_t limit, std::int64_t now) override {
-    EW_TRY(ensure_counter(m, r, period, now));
-    // One conditional statement: the check and the increment cannot be separated by another
-    // request, on one node or many.
-    EW_ASSIGN_OR_RETURN(auto rows,
-                        c_.query("UPDATE usage_counters SET used = used + CAST($4 AS BIGINT), updated_at = $6 "
-                                 "WHERE manufacturer_id = $1 AND resource = $2 AND period = $3 "
-                                 "AND (CAST($5 AS BIGINT) < 0 OR used + CAST($4 AS BIGINT) <= CAST($5 AS BIGINT)) "
-                                 "RETURNING used",
-                                 {m, authz::name_of(r), period, amount, limit, now}));
+    // One conditional upsert: the check and the increment cannot be separated by another
+    // request, on one node or many. The first use of a period inserts the row (if the amount
+    // fits at all); later uses add to it only while the sum stays within the limit.
+    EW_ASSIGN_OR_RETURN(
+        auto rows,
+        c_.query("INSERT INTO usage_counters (manufacturer_id, resource, period, used, updated_at) "
+                 "SELECT $1, $2, $3, CAST($4 AS BIGINT), $6 "
+                 "WHERE CAST($5 AS BIGINT) < 0 OR CAST($4 AS BIGINT) <= CAST($5 AS BIGINT) "
+                 "ON CONFLICT (manufacturer_id, resource, period) DO UPDATE "
+                 "SET used = usage_counters.used + CAST($4 AS BIGINT), updated_at = $6 "
+                 "WHERE CAST($5 AS BIGINT) < 0 OR usage_counters.used + CAST($4 AS BIGINT) <= CAST($5 AS BIGINT) "
+                 "RETURNING used",
+                 {m, authz::name_of(r), period, amount, limit, now}));
     if (rows.empty()) return std::optional<std::int64_t>();
     return std::optional<std::int64_t>(rows.front().i64(0));
   }
