@@ -268,7 +268,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   EW_TRY(build_identity(*p));
   EW_TRY(build_authz(*p));
   p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
-                                                      cfg.workers.queue_limit, *p->logger);
+                                                      cfg.workers.queue_limit, *p->logger, /*background=*/true);
 
   // Routes.
   p->router = std::make_unique<http::Router>();

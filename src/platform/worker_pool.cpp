@@ -1,11 +1,17 @@
 #include "platform/worker_pool.hpp"
 
+#include <pthread.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <exception>
 
 namespace eyewear::platform {
 
-WorkerPool::WorkerPool(std::string name, std::size_t threads, std::size_t queue_limit, Logger& logger)
-    : name_(std::move(name)), queue_limit_(queue_limit), logger_(logger) {
+WorkerPool::WorkerPool(std::string name, std::size_t threads, std::size_t queue_limit, Logger& logger, bool background)
+    : name_(std::move(name)), queue_limit_(queue_limit), logger_(logger), background_(background) {
   threads_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
@@ -41,6 +47,12 @@ std::size_t WorkerPool::queued() const {
 }
 
 void WorkerPool::run() {
+  if (background_) {
+    sched_param param{};
+    pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+    // On Linux the nice value is per thread.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+  }
   for (;;) {
     std::function<void()> task;
     {

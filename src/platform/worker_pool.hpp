@@ -18,7 +18,9 @@ namespace eyewear::platform {
 
 class WorkerPool {
  public:
-  WorkerPool(std::string name, std::size_t threads, std::size_t queue_limit, Logger& logger);
+  // `background` workers run at a lower CPU priority (SCHED_BATCH, nice 10) so that CPU-heavy
+  // tasks such as password hashing never starve the HTTP I/O threads.
+  WorkerPool(std::string name, std::size_t threads, std::size_t queue_limit, Logger& logger, bool background = false);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -39,6 +41,7 @@ class WorkerPool {
   std::string name_;
   std::size_t queue_limit_;
   Logger& logger_;
+  bool background_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
