@@ -8,9 +8,11 @@
 #include "authz/policy.hpp"
 #include "authz/service.hpp"
 #include "authz/tier_cache.hpp"
+#include "catalog/service.hpp"
 #include "http/auth_middleware.hpp"
 #include "http/authz_middleware.hpp"
 #include "http/authz_routes.hpp"
+#include "http/catalog_routes.hpp"
 #include "http/dispatcher.hpp"
 #include "http/identity_routes.hpp"
 #include "http/middleware.hpp"
@@ -32,6 +34,7 @@
 #include "storage/migrations.hpp"
 #include "storage/open.hpp"
 #include "stores/authz_store.hpp"
+#include "stores/catalog_store.hpp"
 #include "stores/identity_store.hpp"
 #include "stores/outbox_store.hpp"
 
@@ -155,6 +158,10 @@ struct Application::Parts {
   std::unique_ptr<authz::Quotas> quotas;
   std::unique_ptr<authz::ApiKeys> api_keys;
   std::unique_ptr<authz::Admin> admin;
+  // catalogue
+  std::unique_ptr<catalog::CatalogStore> catalog_store;
+  std::unique_ptr<catalog::UploadAllowance> upload_allowance;
+  std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<platform::WorkerPool> workers;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Dispatcher> dispatcher;
@@ -232,6 +239,17 @@ platform::Status build_authz(Application::Parts& p) {
   return {};
 }
 
+platform::Status build_catalog(Application::Parts& p) {
+  const auto& cfg = p.config.catalog;
+  p.catalog_store = stores::make_catalog_store(*p.database);
+  p.upload_allowance = http::make_upload_allowance(*p.quotas);
+  catalog::ServiceOptions options;
+  options.idempotency_ttl = cfg.idempotency_ttl;
+  options.export_page_rows = static_cast<int>(cfg.export_page_rows);
+  p.catalog = std::make_unique<catalog::CatalogService>(*p.catalog_store, *p.upload_allowance, *p.clock, options);
+  return {};
+}
+
 platform::Result<std::unique_ptr<Application>> Application::create(AppOptions options) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(options.config);
@@ -267,6 +285,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   p->probe = std::make_unique<StorageProbe>(*p->database);
   EW_TRY(build_identity(*p));
   EW_TRY(build_authz(*p));
+  EW_TRY(build_catalog(*p));
   p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
                                                       cfg.workers.queue_limit, *p->logger, /*background=*/true);
 
@@ -282,6 +301,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   http::add_ops_routes(*p->router, std::move(ops));
   http::add_identity_routes(*p->router, *p->identity, *p->signing_keys);
   http::add_authz_routes(*p->router, {*p->authorizer, *p->quotas, *p->api_keys, *p->admin});
+  http::add_catalog_routes(*p->router, {*p->catalog, *p->authorizer, *p->quotas});
   if (options.extra_routes) options.extra_routes(*p->router);
 
   // Middleware, in order.
@@ -354,6 +374,7 @@ storage::Database& Application::database() { return *parts_->database; }
 identity::IdentityService& Application::identity() { return *parts_->identity; }
 identity::KeyRing& Application::signing_keys() { return *parts_->signing_keys; }
 mail::OutboxDispatcher& Application::outbox() { return *parts_->outbox; }
+catalog::CatalogService& Application::catalog() { return *parts_->catalog; }
 const platform::Config& Application::config() const { return parts_->config; }
 
 }  // namespace eyewear::app

@@ -20,6 +20,9 @@ class KeyRing;
 namespace eyewear::mail {
 class OutboxDispatcher;
 }
+namespace eyewear::catalog {
+class CatalogService;
+}
 
 namespace eyewear::app {
 
@@ -50,6 +53,7 @@ class Application {
   [[nodiscard]] identity::IdentityService& identity();
   [[nodiscard]] identity::KeyRing& signing_keys();
   [[nodiscard]] mail::OutboxDispatcher& outbox();
+  [[nodiscard]] catalog::CatalogService& catalog();
   [[nodiscard]] const platform::Config& config() const;
 
   struct Parts;

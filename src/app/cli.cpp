@@ -10,6 +10,8 @@
 
 #include "app/application.hpp"
 #include "app/demo_data.hpp"
+#include "catalog/codec.hpp"
+#include "catalog/generator.hpp"
 #include "identity/jwt.hpp"
 #include "identity/service.hpp"
 #include "platform/random.hpp"
@@ -29,6 +31,11 @@ struct Flags {
   std::string data_dir;
   bool demo_data = false;
   std::string backup_to;
+  std::uint64_t count = 100;
+  std::uint64_t seed = 1;
+  std::uint64_t start = 0;
+  std::string format = "ndjson";
+  std::string sku_prefix = "EW";
 };
 
 void print_error(const platform::Error& e) {
@@ -221,6 +228,31 @@ int rotate_signing(const Flags& flags) {
   return 0;
 }
 
+// Writes a generated catalogue to stdout (benchmarks, demos, other modules' fixtures).
+int catalog_generate(const Flags& flags) {
+  catalog::CatalogGenerator generator({.seed = flags.seed, .sku_prefix = flags.sku_prefix});
+  std::string out;
+  if (flags.format == "csv") out = catalog::csv_header();
+  if (flags.format == "json") out = "[";
+  for (std::uint64_t i = 0; i < flags.count; ++i) {
+    const auto p = generator.product(flags.start + i);
+    if (flags.format == "csv") {
+      catalog::append_csv_row(out, p);
+    } else {
+      if (flags.format == "json" && i > 0) out += ",";
+      out += catalog::generated_json(p);
+      if (flags.format == "ndjson") out += "\n";
+    }
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  if (flags.format == "json") out += "]\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -256,6 +288,17 @@ int run_cli(int argc, char** argv) {
   admin_create_cmd->add_option("--email", flags.email, "Email of the administrator")->required();
   add_common(admin_create_cmd);
 
+  auto* catalog_cmd = cli.add_subcommand("catalog", "Product catalogue tools");
+  catalog_cmd->require_subcommand(1);
+  auto* generate_cmd =
+      catalog_cmd->add_subcommand("generate", "Print a generated eyewear catalogue (deterministic for a seed)");
+  generate_cmd->add_option("--count", flags.count, "Products to generate")->check(CLI::Range(0, 10'000'000));
+  generate_cmd->add_option("--seed", flags.seed, "Seed: the same seed gives the same catalogue everywhere");
+  generate_cmd->add_option("--start", flags.start, "Index of the first product (for generating in slices)");
+  generate_cmd->add_option("--format", flags.format, "ndjson, json or csv")
+      ->check(CLI::IsMember({"ndjson", "json", "csv"}));
+  generate_cmd->add_option("--sku-prefix", flags.sku_prefix, "SKU prefix (letters and digits)");
+
   auto* version_cmd = cli.add_subcommand("version", "Print the version");
   auto* config_cmd = cli.add_subcommand("config", "Print the effective configuration (secrets masked)");
   add_common(config_cmd);
@@ -272,6 +315,7 @@ int run_cli(int argc, char** argv) {
   if (*config_cmd) return show_config(flags);
   if (*rotate_signing_cmd) return rotate_signing(flags);
   if (*admin_create_cmd) return admin_create(flags);
+  if (*generate_cmd) return catalog_generate(flags);
   if (*version_cmd) {
     std::printf("eyewear %s (commit %s, %s, %s)\n", platform::build_info::kVersion, platform::build_info::kCommit,
                 platform::build_info::kCompiler, platform::build_info::kBuildType);

@@ -14,6 +14,7 @@ int status_for(ErrorCode code) noexcept {
     case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kThreatDetected: return 400;
+    case ErrorCode::kIdempotencyKeyReused: return 422;
     case ErrorCode::kUnauthenticated: return 401;
     case ErrorCode::kInvalidCredentials: return 401;
     case ErrorCode::kTokenInvalid: return 401;

@@ -350,6 +350,20 @@ const std::vector<Setting>& settings() {
          c.authz.tier_limits = trim(v);
          return {};
        }},
+      // ---- catalogue
+      {"EYEWEAR_CATALOG_IDEMPOTENCY_TTL", "How long a bulk upload's answer is replayed for its Idempotency-Key", false,
+       [](const Config& c) { return format_duration(c.catalog.idempotency_ttl); },
+       [](Config& c, std::string_view v) -> Status {
+         EW_TRY(set_duration(c.catalog.idempotency_ttl, v));
+         if (c.catalog.idempotency_ttl.count() <= 0) return fail(ErrorCode::kValidationFailed, "must be positive");
+         return {};
+       }},
+      {"EYEWEAR_CATALOG_EXPORT_PAGE_ROWS", "Products an export reads per database transaction", false,
+       [](const Config& c) { return std::to_string(c.catalog.export_page_rows); },
+       [](Config& c, std::string_view v) { return set_int(c.catalog.export_page_rows, v, 1, 100'000); }},
+      {"EYEWEAR_CATALOG_DEMO_PRODUCTS", "Generated products in the demo account (--demo-data)", false,
+       [](const Config& c) { return std::to_string(c.catalog.demo_products); },
+       [](Config& c, std::string_view v) { return set_int(c.catalog.demo_products, v, 0, 100'000); }},
       // ---- mail
       {"EYEWEAR_SMTP_URL", "smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox", false,
        [](const Config& c) { return mask_url_password(c.mail.smtp_url); },

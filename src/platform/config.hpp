@@ -87,6 +87,12 @@ struct AuthzConfig {
   std::string tier_limits;       // overrides, e.g. "free.product_uploads=200,enterprise.ml_requests=-1"
 };
 
+struct CatalogConfig {
+  std::chrono::milliseconds idempotency_ttl{24LL * 3600 * 1000};  // how long a bulk answer is replayed
+  std::size_t export_page_rows = 1000;  // products read per transaction while exporting
+  std::size_t demo_products = 250;      // generated into the demo account by --demo-data
+};
+
 struct MailConfig {
   std::string smtp_url;       // smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox
   std::string smtp_user;
@@ -106,6 +112,7 @@ struct Config {
   PerfConfig perf;
   IdentityConfig identity;
   AuthzConfig authz;
+  CatalogConfig catalog;
   MailConfig mail;
 
   // The database URL after defaults are applied.

@@ -14,6 +14,7 @@ std::string_view code_name(ErrorCode code) noexcept {
     case ErrorCode::kUnsupportedMediaType: return "UNSUPPORTED_MEDIA_TYPE";
     case ErrorCode::kConflict: return "CONFLICT";
     case ErrorCode::kThreatDetected: return "THREAT_DETECTED";
+    case ErrorCode::kIdempotencyKeyReused: return "IDEMPOTENCY_KEY_REUSED";
     case ErrorCode::kUnauthenticated: return "UNAUTHENTICATED";
     case ErrorCode::kInvalidCredentials: return "INVALID_CREDENTIALS";
     case ErrorCode::kTokenInvalid: return "TOKEN_INVALID";

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kUnsupportedMediaType,
   kConflict,
   kThreatDetected,
+  kIdempotencyKeyReused,
   // Identity and access
   kUnauthenticated,
   kInvalidCredentials,

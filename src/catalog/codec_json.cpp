@@ -1,0 +1,356 @@
+// The JSON side of the codec: API representation in and out, JSON array and NDJSON bodies.
+#include <charconv>
+#include <cmath>
+
+#include "catalog/codec.hpp"
+#include "catalog/validation.hpp"
+#include "platform/clock.hpp"
+
+namespace eyewear::catalog {
+
+using nlohmann::json;
+using platform::ErrorCode;
+using platform::fail;
+
+namespace {
+
+Error type_error(const std::string& field, const char* expected) {
+  return field_error(field, "type", field + " must be " + expected);
+}
+
+Result<std::string> string_of(const json& v, const std::string& field) {
+  if (!v.is_string()) return fail(type_error(field, "a string"));
+  return v.get<std::string>();
+}
+
+Result<Decimal> decimal_of(const json& v, const std::string& field) {
+  Decimal d;
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return fail(field_error(field, "range", field + " is out of range"));
+    }
+    return Decimal{v.get<std::int64_t>(), 0};
+  }
+  if (v.is_number_float()) {
+    const double x = v.get<double>();
+    if (!std::isfinite(x) || std::fabs(x) > 1e15) return fail(field_error(field, "range", field + " is out of range"));
+    // The shortest text that reads back as the same double is what the client wrote.
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, x);
+    const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+    if (text.find('e') != std::string_view::npos || !parse_decimal(text, d)) {
+      return fail(field_error(field, "precision", field + " must be a plain decimal number"));
+    }
+    return d;
+  }
+  if (v.is_string()) {
+    if (!parse_decimal(v.get_ref<const std::string&>(), d)) {
+      return fail(field_error(field, "format", field + " must be a decimal number such as 129.99"));
+    }
+    return d;
+  }
+  return fail(type_error(field, "a number"));
+}
+
+Result<std::vector<std::string>> string_list(const json& v, const std::string& field) {
+  if (!v.is_array()) return fail(type_error(field, "an array of strings"));
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string()) return fail(type_error(field + "[" + std::to_string(i) + "]", "a string"));
+    out.push_back(v[i].get<std::string>());
+  }
+  return out;
+}
+
+Result<std::vector<Image>> images_of(const json& v) {
+  if (!v.is_array()) return fail(type_error("images", "an array of objects"));
+  std::vector<Image> out;
+  out.reserve(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string prefix = "images[" + std::to_string(i) + "]";
+    const auto& o = v[i];
+    if (o.is_string()) {  // a bare URL
+      out.push_back(Image{o.get<std::string>(), {}, static_cast<std::int32_t>(i)});
+      continue;
+    }
+    if (!o.is_object()) return fail(type_error(prefix, "an object with url, alt and position"));
+    Image img;
+    img.position = static_cast<std::int32_t>(i);
+    for (const auto& [key, value] : o.items()) {
+      if (key == "url") {
+        EW_ASSIGN_OR_RETURN(img.url, string_of(value, prefix + ".url"));
+      } else if (key == "alt") {
+        if (!value.is_null()) {
+          EW_ASSIGN_OR_RETURN(img.alt, string_of(value, prefix + ".alt"));
+        }
+      } else if (key == "position") {
+        if (!value.is_number_integer()) return fail(type_error(prefix + ".position", "an integer"));
+        const auto pos = value.get<std::int64_t>();
+        if (pos < 0 || pos > 1000) {
+          return fail(field_error(prefix + ".position", "range", prefix + ".position must be between 0 and 1000",
+                                  {{"min", std::int64_t{0}}, {"max", std::int64_t{1000}}}));
+        }
+        img.position = static_cast<std::int32_t>(pos);
+      } else {
+        return fail(field_error(prefix + "." + key, "unknown_field", prefix + "." + key + " is not a field of an image"));
+      }
+    }
+    if (img.url.empty()) return fail(field_error(prefix + ".url", "required", prefix + ".url is required"));
+    out.push_back(std::move(img));
+  }
+  return out;
+}
+
+using DimensionSlot = std::optional<std::optional<Decimal>> ProductPatch::*;
+constexpr std::pair<const char*, DimensionSlot> kDimensionFields[] = {
+    {"lens_width", &ProductPatch::lens_width},       {"lens_height", &ProductPatch::lens_height},
+    {"bridge_width", &ProductPatch::bridge_width},   {"temple_length", &ProductPatch::temple_length},
+    {"frame_width", &ProductPatch::frame_width},     {"frame_height", &ProductPatch::frame_height},
+};
+
+Status dimensions_of(const json& v, ProductPatch& p) {
+  if (!v.is_object()) return fail(type_error("dimensions", "an object"));
+  for (const auto& [key, value] : v.items()) {
+    const std::string field = "dimensions." + key;
+    DimensionSlot slot = nullptr;
+    for (const auto& [name, s] : kDimensionFields) {
+      if (key == name) slot = s;
+    }
+    if (slot == nullptr) return fail(field_error(field, "unknown_field", field + " is not a known dimension"));
+    if (value.is_null()) {
+      p.*slot = std::optional<Decimal>();
+      continue;
+    }
+    EW_ASSIGN_OR_RETURN(auto d, decimal_of(value, field));
+    p.*slot = std::optional<Decimal>(d);
+  }
+  return {};
+}
+
+void put_decimal(json& out, const char* key, std::int64_t minor, int exponent) {
+  if (exponent == 0) {
+    out[key] = minor;
+    return;
+  }
+  const auto text = format_price(minor, exponent);
+  double v = 0;
+  std::from_chars(text.data(), text.data() + text.size(), v);
+  out[key] = v;
+}
+
+json dimension_json(const std::optional<std::int32_t>& tenths) {
+  if (!tenths) return nullptr;
+  if (*tenths % 10 == 0) return *tenths / 10;
+  return static_cast<double>(*tenths) / 10.0;
+}
+
+std::string iso(std::int64_t ms) { return platform::format_rfc3339(platform::from_unix_ms(ms)); }
+
+}  // namespace
+
+Result<ProductPatch> patch_from_json(const json& o) {
+  if (!o.is_object()) return fail(field_error("body", "type", "a product must be a JSON object"));
+  ProductPatch p;
+  for (const auto& [key, value] : o.items()) {
+    auto text = [&](std::optional<std::string>& slot) -> Status {
+      if (value.is_null()) {
+        slot = std::string();
+        return {};
+      }
+      EW_ASSIGN_OR_RETURN(slot, string_of(value, key));
+      return {};
+    };
+    if (key == "sku") {
+      EW_TRY(text(p.sku));
+    } else if (key == "name") {
+      EW_TRY(text(p.name));
+    } else if (key == "brand") {
+      EW_TRY(text(p.brand));
+    } else if (key == "category") {
+      EW_TRY(text(p.category));
+    } else if (key == "description") {
+      EW_TRY(text(p.description));
+    } else if (key == "currency") {
+      EW_TRY(text(p.currency));
+    } else if (key == "price") {
+      if (value.is_null()) return fail(field_error("price", "required", "price is required"));
+      EW_ASSIGN_OR_RETURN(p.price, decimal_of(value, "price"));
+    } else if (key == "dimensions") {
+      if (!value.is_null()) EW_TRY(dimensions_of(value, p));
+    } else if (key == "materials") {
+      EW_ASSIGN_OR_RETURN(p.materials, value.is_null() ? Result<std::vector<std::string>>() : string_list(value, key));
+    } else if (key == "colors") {
+      EW_ASSIGN_OR_RETURN(p.colors, value.is_null() ? Result<std::vector<std::string>>() : string_list(value, key));
+    } else if (key == "images") {
+      EW_ASSIGN_OR_RETURN(p.images, value.is_null() ? Result<std::vector<Image>>() : images_of(value));
+    } else if (key == "metadata") {
+      if (value.is_null()) {
+        p.metadata = "{}";
+      } else {
+        if (!value.is_object()) return fail(type_error("metadata", "an object"));
+        p.metadata = value.dump();
+      }
+    } else if (key == "is_active") {
+      if (!value.is_boolean()) return fail(type_error("is_active", "true or false"));
+      p.is_active = value.get<bool>();
+    } else if (key == "id" || key == "price_minor" || key == "created_at" || key == "updated_at") {
+      continue;  // read-only
+    } else {
+      return fail(field_error(key, "unknown_field", key + " is not a product field"));
+    }
+  }
+  return p;
+}
+
+json product_json(const Product& p) {
+  const int exponent = currency_exponent(p.currency).value_or(2);
+  json j = {{"id", p.id}, {"sku", p.sku}, {"name", p.name}, {"brand", p.brand}, {"category", p.category},
+            {"description", p.description}};
+  put_decimal(j, "price", p.price_minor, exponent);
+  j["price_minor"] = p.price_minor;
+  j["currency"] = p.currency;
+  j["dimensions"] = {{"lens_width", dimension_json(p.dimensions.lens_width)},
+                     {"lens_height", dimension_json(p.dimensions.lens_height)},
+                     {"bridge_width", dimension_json(p.dimensions.bridge_width)},
+                     {"temple_length", dimension_json(p.dimensions.temple_length)},
+                     {"frame_width", dimension_json(p.dimensions.frame_width)},
+                     {"frame_height", dimension_json(p.dimensions.frame_height)}};
+  j["materials"] = p.materials;
+  j["colors"] = p.colors;
+  json images = json::array();
+  for (const auto& img : p.images) images.push_back({{"url", img.url}, {"alt", img.alt}, {"position", img.position}});
+  j["images"] = std::move(images);
+  j["metadata"] = json::parse(p.metadata, nullptr, false);
+  if (j["metadata"].is_discarded()) j["metadata"] = json::object();
+  j["is_active"] = p.is_active;
+  j["created_at"] = iso(p.created_at);
+  j["updated_at"] = iso(p.updated_at);
+  return j;
+}
+
+void append_product_json(std::string& out, const Product& p) { out += product_json(p).dump(); }
+
+int nesting_depth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+namespace {
+
+constexpr int kMaxDepth = 32;
+
+Error too_many_rows() {
+  return field_error("body", "max_rows", "a bulk request may hold at most 10000 rows",
+                     {{"max", static_cast<std::int64_t>(kMaxBulkRows)}});
+}
+
+BulkRow row_of(std::size_t index, const json& value) {
+  BulkRow row;
+  row.row = index;
+  auto patch = patch_from_json(value);
+  if (patch) {
+    row.patch = std::move(*patch);
+  } else {
+    row.error = std::move(patch).error();
+  }
+  return row;
+}
+
+}  // namespace
+
+Result<std::vector<BulkRow>> parse_json_bulk(std::string_view body) {
+  if (nesting_depth(body, kMaxDepth) > kMaxDepth) {
+    return fail(Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
+                      {{"max_depth", std::int64_t{kMaxDepth}}}));
+  }
+  json doc;
+  try {
+    doc = json::parse(body);
+  } catch (const json::parse_error& e) {
+    return fail(Error(ErrorCode::kInvalidJson, "malformed JSON at byte " + std::to_string(e.byte),
+                      {{"offset", static_cast<std::int64_t>(e.byte)}}));
+  }
+  if (!doc.is_array()) return fail(field_error("body", "type", "a JSON bulk body must be an array of products"));
+  if (doc.size() > kMaxBulkRows) return fail(too_many_rows());
+  std::vector<BulkRow> rows;
+  rows.reserve(doc.size());
+  for (std::size_t i = 0; i < doc.size(); ++i) rows.push_back(row_of(i + 1, doc[i]));
+  return rows;
+}
+
+Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
+  std::vector<BulkRow> rows;
+  std::size_t pos = 0;
+  if (body.starts_with("\xEF\xBB\xBF")) pos = 3;
+  while (pos < body.size()) {
+    auto end = body.find('\n', pos);
+    if (end == std::string_view::npos) end = body.size();
+    auto line = body.substr(pos, end - pos);
+    const std::size_t line_start = pos;
+    pos = end + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (rows.size() == kMaxBulkRows) return fail(too_many_rows());
+    const std::size_t index = rows.size() + 1;
+    if (nesting_depth(line, kMaxDepth) > kMaxDepth) {
+      rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
+                                              {{"field", std::string("body")}, {"rule", std::string("json")}})});
+      continue;
+    }
+    json value = json::parse(line, nullptr, false);
+    if (value.is_discarded()) {
+      rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "this line is not valid JSON",
+                                              {{"field", std::string("body")},
+                                               {"rule", std::string("json")},
+                                               {"offset", static_cast<std::int64_t>(line_start)}})});
+      continue;
+    }
+    rows.push_back(row_of(index, value));
+  }
+  return rows;
+}
+
+Result<std::vector<BulkRow>> parse_csv_bulk(std::string_view body);
+
+Result<std::vector<BulkRow>> parse_bulk(std::string_view body, BulkFormat format) {
+  switch (format) {
+    case BulkFormat::kJson: return parse_json_bulk(body);
+    case BulkFormat::kNdjson: return parse_ndjson_bulk(body);
+    case BulkFormat::kCsv: return parse_csv_bulk(body);
+  }
+  return fail(field_error("body", "format", "unknown bulk format"));
+}
+
+std::string product_id(std::int64_t seq) { return "prd_" + std::to_string(seq); }
+
+std::optional<std::int64_t> product_seq(std::string_view id) {
+  if (!id.starts_with("prd_") || id.size() > 24) return std::nullopt;
+  const auto digits = id.substr(4);
+  std::int64_t v = 0;
+  const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (digits.empty() || r.ec != std::errc() || r.ptr != digits.data() + digits.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace eyewear::catalog

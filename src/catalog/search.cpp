@@ -1,0 +1,265 @@
+#include "catalog/search.hpp"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "catalog/validation.hpp"
+#include "platform/clock.hpp"
+#include "platform/crypto.hpp"
+
+namespace eyewear::catalog {
+
+using platform::fail;
+
+namespace {
+
+Error bad(const std::string& field, const std::string& rule, const std::string& message,
+          platform::Details extra = {}) {
+  return field_error(field, rule, message, std::move(extra));
+}
+
+Result<std::int64_t> integer(std::string_view name, std::string_view raw, std::int64_t min, std::int64_t max) {
+  std::int64_t v = 0;
+  const auto r = std::from_chars(raw.data(), raw.data() + raw.size(), v);
+  if (raw.empty() || r.ec != std::errc() || r.ptr != raw.data() + raw.size() || v < min || v > max) {
+    return fail(bad(std::string(name), "range",
+                    std::string(name) + " must be an integer between " + std::to_string(min) + " and " + std::to_string(max),
+                    {{"min", min}, {"max", max}}));
+  }
+  return v;
+}
+
+Result<std::int64_t> price_param(std::string_view name, std::string_view raw) {
+  Decimal d;
+  if (!parse_decimal(raw, d)) return fail(bad(std::string(name), "format", std::string(name) + " must be a decimal number"));
+  if (d.digits < 0) return fail(bad(std::string(name), "non_negative", std::string(name) + " must not be negative"));
+  if (d.scale > 3) return fail(bad(std::string(name), "precision", std::string(name) + " may have at most 3 decimals"));
+  std::int64_t v = d.digits;
+  for (int i = d.scale; i < 3; ++i) v *= 10;
+  return v;
+}
+
+Result<std::int64_t> time_param(std::string_view name, std::string_view raw) {
+  platform::SystemTime t;
+  if (!platform::parse_rfc3339(raw, t)) {
+    return fail(bad(std::string(name), "format", std::string(name) + " must be an RFC 3339 time"));
+  }
+  return platform::to_unix_ms(t);
+}
+
+Result<std::string> filter_text(std::string_view name, std::string_view raw, bool lower) {
+  std::size_t chars = 0;
+  if (raw.empty() || raw.size() > 200 || !utf8_length(raw, chars)) {
+    return fail(bad(std::string(name), "format", std::string(name) + " must be 1 to 200 bytes of UTF-8"));
+  }
+  std::string v(raw);
+  if (lower) {
+    for (auto& c : v) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return v;
+}
+
+constexpr const char* kKnown[] = {"q", "category", "brand", "material", "color", "currency", "price_min", "price_max",
+                                  "created_from", "created_to", "active", "sort", "order", "page", "page_size", "cursor"};
+
+}  // namespace
+
+std::string_view sort_name(SortKey k) {
+  switch (k) {
+    case SortKey::kRelevance: return "relevance";
+    case SortKey::kCreatedAt: return "created_at";
+    case SortKey::kPrice: return "price";
+    case SortKey::kName: return "name";
+  }
+  return "created_at";
+}
+
+std::vector<std::string> split_terms(std::string_view q) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    if (!cur.empty() && out.size() < 10) out.push_back(cur.substr(0, 64));
+    cur.clear();
+  };
+  for (char ch : q) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
+      cur.push_back(ch);
+    } else if (c >= 'A' && c <= 'Z') {
+      cur.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  // A cut at 64 bytes may split a UTF-8 sequence: drop a dangling partial character.
+  for (auto& t : out) {
+    std::size_t n = 0;
+    while (!t.empty() && !utf8_length(t, n)) t.pop_back();
+  }
+  std::erase_if(out, [](const std::string& t) { return t.empty(); });
+  return out;
+}
+
+std::string fts5_expression(const std::vector<std::string>& terms) {
+  std::string out;
+  for (const auto& t : terms) {
+    if (!out.empty()) out += " AND ";
+    out += '"';
+    out += t;  // letters, digits and non-ASCII bytes only: no quote can occur
+    out += "\"*";
+  }
+  return out;
+}
+
+std::string tsquery_expression(const std::vector<std::string>& terms) {
+  std::string out;
+  for (const auto& t : terms) {
+    if (!out.empty()) out += " & ";
+    out += '\'';
+    out += t;
+    out += "':*";
+  }
+  return out;
+}
+
+std::string encode_cursor(const SearchQuery::After& a, std::string_view fingerprint) {
+  const nlohmann::json j = {{"n", a.number}, {"t", a.text}, {"i", a.seq}, {"f", fingerprint}};
+  return platform::base64url_encode(j.dump());
+}
+
+Result<SearchQuery::After> decode_cursor(std::string_view cursor, std::string_view fingerprint) {
+  auto invalid = [] { return fail(bad("cursor", "format", "cursor is not a cursor this service issued")); };
+  if (cursor.size() > 1024) return invalid();
+  const auto raw = platform::base64url_decode(cursor);
+  if (!raw) return invalid();
+  const auto j = nlohmann::json::parse(*raw, nullptr, false);
+  if (!j.is_object() || !j.contains("n") || !j["n"].is_number() || !j.contains("t") || !j["t"].is_string() ||
+      !j.contains("i") || !j["i"].is_number_integer() || !j.contains("f") || !j["f"].is_string()) {
+    return invalid();
+  }
+  if (j["f"].get<std::string>() != fingerprint) {
+    return fail(bad("cursor", "cursor_mismatch", "the cursor belongs to a different query (filters or sort changed)"));
+  }
+  return SearchQuery::After{j["n"].get<double>(), j["t"].get<std::string>(), j["i"].get<std::int64_t>()};
+}
+
+Result<SearchRequest> parse_search(const QueryParams& params, std::string_view manufacturer_id) {
+  SearchRequest req;
+  auto& q = req.query;
+  q.manufacturer_id = std::string(manufacturer_id);
+  std::optional<std::string_view> sort, order, cursor, page, page_size;
+  std::vector<std::string_view> seen;
+  for (const auto& [name, value] : params) {
+    bool known = false;
+    for (const char* k : kKnown) known = known || name == k;
+    if (!known) return fail(bad(name, "unknown_parameter", name + " is not a search parameter"));
+    for (auto s : seen) {
+      if (s == name) return fail(bad(name, "repeated", name + " may be given once"));
+    }
+    seen.push_back(name);
+    const std::string_view v = value;
+    if (name == "q") {
+      if (v.size() > 200) return fail(bad("q", "max_length", "q must be at most 200 bytes", {{"max", std::int64_t{200}}}));
+      std::size_t n = 0;
+      if (!utf8_length(v, n)) return fail(bad("q", "utf8", "q is not valid UTF-8"));
+      q.terms = split_terms(v);
+    } else if (name == "category") {
+      EW_ASSIGN_OR_RETURN(q.category, filter_text(name, v, true));
+    } else if (name == "brand") {
+      EW_ASSIGN_OR_RETURN(q.brand, filter_text(name, v, false));
+    } else if (name == "material") {
+      EW_ASSIGN_OR_RETURN(q.material, filter_text(name, v, true));
+    } else if (name == "color") {
+      EW_ASSIGN_OR_RETURN(q.color, filter_text(name, v, true));
+    } else if (name == "currency") {
+      if (!currency_exponent(v)) return fail(bad("currency", "currency", "currency must be an ISO 4217 code"));
+      q.currency = std::string(v);
+    } else if (name == "price_min") {
+      EW_ASSIGN_OR_RETURN(q.price_min_scaled, price_param(name, v));
+    } else if (name == "price_max") {
+      EW_ASSIGN_OR_RETURN(q.price_max_scaled, price_param(name, v));
+    } else if (name == "created_from") {
+      EW_ASSIGN_OR_RETURN(q.created_from, time_param(name, v));
+    } else if (name == "created_to") {
+      EW_ASSIGN_OR_RETURN(q.created_to, time_param(name, v));
+    } else if (name == "active") {
+      if (v == "true") {
+        q.active = ActiveFilter::kActive;
+      } else if (v == "false") {
+        q.active = ActiveFilter::kInactive;
+      } else if (v == "all") {
+        q.active = ActiveFilter::kAll;
+      } else {
+        return fail(bad("active", "enum", "active must be true, false or all"));
+      }
+    } else if (name == "sort") {
+      sort = v;
+    } else if (name == "order") {
+      order = v;
+    } else if (name == "page") {
+      page = v;
+    } else if (name == "page_size") {
+      page_size = v;
+    } else if (name == "cursor") {
+      cursor = v;
+    }
+  }
+  if (q.price_min_scaled && q.price_max_scaled && *q.price_min_scaled > *q.price_max_scaled) {
+    return fail(bad("price_min", "range", "price_min must not exceed price_max"));
+  }
+  if (q.created_from && q.created_to && *q.created_from > *q.created_to) {
+    return fail(bad("created_from", "range", "created_from must not be after created_to"));
+  }
+  // Sort: relevance when there is text to rank by, else newest first.
+  q.sort = q.terms.empty() ? SortKey::kCreatedAt : SortKey::kRelevance;
+  if (sort) {
+    if (*sort == "relevance") {
+      q.sort = q.terms.empty() ? SortKey::kCreatedAt : SortKey::kRelevance;
+    } else if (*sort == "created_at") {
+      q.sort = SortKey::kCreatedAt;
+    } else if (*sort == "price") {
+      q.sort = SortKey::kPrice;
+    } else if (*sort == "name") {
+      q.sort = SortKey::kName;
+    } else {
+      return fail(bad("sort", "enum", "sort must be relevance, created_at, price or name"));
+    }
+  }
+  q.descending = q.sort == SortKey::kRelevance || q.sort == SortKey::kCreatedAt;
+  if (order) {
+    if (*order == "asc") {
+      q.descending = false;
+    } else if (*order == "desc") {
+      q.descending = true;
+    } else {
+      return fail(bad("order", "enum", "order must be asc or desc"));
+    }
+  }
+  if (page_size) {
+    EW_ASSIGN_OR_RETURN(const auto ps, integer("page_size", *page_size, 1, kMaxPageSize));
+    req.page_size = static_cast<int>(ps);
+  }
+  q.limit = req.page_size;
+  // The fingerprint covers everything that shapes the result list.
+  nlohmann::json f = {{"t", q.terms},          {"c", q.category.value_or("")}, {"b", q.brand.value_or("")},
+                      {"m", q.material.value_or("")}, {"k", q.color.value_or("")},  {"u", q.currency.value_or("")},
+                      {"p0", q.price_min_scaled.value_or(-1)}, {"p1", q.price_max_scaled.value_or(-1)},
+                      {"d0", q.created_from.value_or(-1)}, {"d1", q.created_to.value_or(-1)},
+                      {"a", static_cast<int>(q.active)}, {"s", static_cast<int>(q.sort)}, {"o", q.descending}};
+  req.fingerprint = platform::to_hex(platform::sha256(f.dump())).substr(0, 16);
+  if (cursor) {
+    if (page) return fail(bad("cursor", "exclusive", "give either page or cursor, not both"));
+    EW_ASSIGN_OR_RETURN(q.after, decode_cursor(*cursor, req.fingerprint));
+    req.page = 0;
+  } else if (page) {
+    const std::int64_t max_page = kMaxOffset / req.page_size + 1;
+    EW_ASSIGN_OR_RETURN(req.page, integer("page", *page, 1, max_page));
+  }
+  q.offset = req.page > 0 ? (req.page - 1) * req.page_size : 0;
+  return req;
+}
+
+}  // namespace eyewear::catalog

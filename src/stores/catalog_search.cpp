@@ -1,0 +1,274 @@
+// Catalogue search for both dialects. SQLite: one pass over the tenant's matching rows (FTS5
+// with BM25 when there is text, the tenant's key range otherwise, filters through indexes where
+// one exists) that counts the total and the facets and keeps each row's sort key; the page is
+// selected in memory and its products loaded by key. PostgreSQL: the page with ORDER BY/LIMIT
+// (tsvector + GIN, ts_rank) and one aggregate query for total and facets.
+#include <algorithm>
+#include <unordered_map>
+
+#include "catalog/search.hpp"
+#include "stores/catalog_rows.hpp"
+#include "stores/sql_builder.hpp"
+
+namespace eyewear::stores::catalog_sql {
+
+namespace {
+
+using catalog::FacetCount;
+using catalog::SearchPage;
+using catalog::SearchQuery;
+using catalog::SortKey;
+using platform::Result;
+
+constexpr std::size_t kFacetValues = 50;
+
+std::vector<FacetCount> top(std::unordered_map<std::string, std::int64_t>& counts) {
+  std::vector<FacetCount> out;
+  out.reserve(counts.size());
+  for (auto& [value, count] : counts) out.push_back(FacetCount{value, count});
+  std::sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) {
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  });
+  if (out.size() > kFacetValues) out.resize(kFacetValues);
+  return out;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+struct Keyed {
+  double number;
+  std::string text;
+  std::int64_t seq;
+};
+
+// Strict weak order of the result list: the sort key in the query's direction, then seq the same way.
+struct ResultOrder {
+  bool by_text;
+  bool descending;
+  bool operator()(const Keyed& a, const Keyed& b) const {
+    if (by_text) {
+      if (a.text != b.text) return descending ? a.text > b.text : a.text < b.text;
+    } else if (a.number != b.number) {
+      return descending ? a.number > b.number : a.number < b.number;
+    }
+    return descending ? a.seq > b.seq : a.seq < b.seq;
+  }
+};
+
+}  // namespace
+
+Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
+  SearchPage page;
+  EW_ASSIGN_OR_RETURN(const auto number, tenant_number(c, q.manufacturer_id));
+  if (!number) return page;
+  const std::int64_t lo = range_lo(*number), hi = range_hi(*number);
+  const auto match = catalog::fts5_expression(q.terms);
+  SqlBuilder b;
+  b.sql("SELECT p.seq, p.category, p.brand, p.materials, ");
+  switch (q.sort) {
+    case SortKey::kRelevance: b.sql("-bm25(products_fts, 10.0, 5.0, 3.0, 1.0)"); break;
+    case SortKey::kCreatedAt: b.sql("p.created_at"); break;
+    case SortKey::kPrice: b.sql("p.price_scaled"); break;
+    case SortKey::kName: b.sql("p.name"); break;
+  }
+  int lo_ref = 0, hi_ref = 0;
+  if (!q.terms.empty()) {
+    b.sql(" FROM products_fts JOIN products p ON p.seq = products_fts.rowid WHERE products_fts MATCH ").param(match);
+    b.sql(" AND products_fts.rowid BETWEEN ");
+    lo_ref = b.bind(lo);
+    b.sql(" AND ");
+    hi_ref = b.bind(hi);
+  } else {
+    b.sql(" FROM products p WHERE p.seq BETWEEN ");
+    lo_ref = b.bind(lo);
+    b.sql(" AND ");
+    hi_ref = b.bind(hi);
+  }
+  if (q.category) b.sql(" AND p.category = ").param(*q.category);
+  if (q.brand) b.sql(" AND p.brand = ").param(*q.brand);
+  if (q.currency) b.sql(" AND p.currency = ").param(*q.currency);
+  if (q.material) {
+    b.sql(" AND p.seq IN (SELECT seq FROM product_materials WHERE material = ").param(*q.material);
+    b.sql(" AND seq BETWEEN ").ref(lo_ref).sql(" AND ").ref(hi_ref).sql(")");
+  }
+  if (q.color) {
+    b.sql(" AND p.seq IN (SELECT seq FROM product_colors WHERE color = ").param(*q.color);
+    b.sql(" AND seq BETWEEN ").ref(lo_ref).sql(" AND ").ref(hi_ref).sql(")");
+  }
+  if (q.price_min_scaled) b.sql(" AND p.price_scaled >= ").param(*q.price_min_scaled);
+  if (q.price_max_scaled) b.sql(" AND p.price_scaled <= ").param(*q.price_max_scaled);
+  if (q.created_from) b.sql(" AND p.created_at >= ").param(*q.created_from);
+  if (q.created_to) b.sql(" AND p.created_at <= ").param(*q.created_to);
+  if (q.active == catalog::ActiveFilter::kActive) b.sql(" AND p.is_active = 1");
+  if (q.active == catalog::ActiveFilter::kInactive) b.sql(" AND p.is_active = 0");
+  EW_ASSIGN_OR_RETURN(auto rows, c.query(b.text(), b.params()));
+
+  // One pass: total, facets, sort keys.
+  const bool by_text = q.sort == SortKey::kName;
+  const ResultOrder order{by_text, q.descending};
+  std::unordered_map<std::string, std::int64_t> categories, brands, materials;
+  std::vector<Keyed> keyed;
+  keyed.reserve(rows.size());
+  std::vector<std::string> list;
+  std::optional<Keyed> after;
+  if (q.after) after = Keyed{q.after->number, q.after->text, q.after->seq};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto r = rows[i];
+    ++categories[std::string(r.text(1))];
+    ++brands[std::string(r.text(2))];
+    parse_strings(r.text(3), list);
+    for (auto& m : list) ++materials[std::move(m)];
+    Keyed k{0, {}, r.i64(0)};
+    if (by_text) {
+      k.text = lower_ascii(r.text(4));
+    } else {
+      k.number = r.f64(4);
+    }
+    if (after && !order(*after, k)) continue;
+    keyed.push_back(std::move(k));
+  }
+  page.total = static_cast<std::int64_t>(rows.size());
+  page.categories = top(categories);
+  page.brands = top(brands);
+  page.materials = top(materials);
+
+  const auto begin = static_cast<std::size_t>(std::min<std::int64_t>(q.offset, static_cast<std::int64_t>(keyed.size())));
+  const auto end = std::min(keyed.size(), begin + static_cast<std::size_t>(q.limit));
+  std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(end), keyed.end(), order);
+  std::vector<std::int64_t> seqs;
+  for (std::size_t i = begin; i < end; ++i) {
+    seqs.push_back(keyed[i].seq);
+    page.keys.push_back(SearchQuery::After{keyed[i].number, keyed[i].text, keyed[i].seq});
+  }
+  EW_ASSIGN_OR_RETURN(page.items, load_products(c, q.manufacturer_id, seqs));
+  return page;
+}
+
+namespace {
+
+// The WHERE clause shared by the page and the facet query (PostgreSQL).
+void pg_where(SqlBuilder& b, const SearchQuery& q, const std::string& tsquery, std::string& material_json,
+              std::string& color_json, int& ts_ref) {
+  b.sql(" FROM products p WHERE p.manufacturer_id = ").param(q.manufacturer_id);
+  if (!q.terms.empty()) {
+    b.sql(" AND p.search @@ to_tsquery('eyewear_text', ");
+    ts_ref = b.bind(tsquery);
+    b.sql(")");
+  }
+  if (q.category) b.sql(" AND p.category = ").param(*q.category);
+  if (q.brand) b.sql(" AND p.brand = ").param(*q.brand);
+  if (q.currency) b.sql(" AND p.currency = ").param(*q.currency);
+  if (q.material) {
+    material_json = strings_json({*q.material});
+    b.sql(" AND p.materials @> CAST(").param(material_json).sql(" AS jsonb)");
+  }
+  if (q.color) {
+    color_json = strings_json({*q.color});
+    b.sql(" AND p.colors @> CAST(").param(color_json).sql(" AS jsonb)");
+  }
+  if (q.price_min_scaled) b.sql(" AND p.price_scaled >= ").param(*q.price_min_scaled);
+  if (q.price_max_scaled) b.sql(" AND p.price_scaled <= ").param(*q.price_max_scaled);
+  if (q.created_from) b.sql(" AND p.created_at >= ").param(*q.created_from);
+  if (q.created_to) b.sql(" AND p.created_at <= ").param(*q.created_to);
+  if (q.active == catalog::ActiveFilter::kActive) b.sql(" AND p.is_active");
+  if (q.active == catalog::ActiveFilter::kInactive) b.sql(" AND NOT p.is_active");
+}
+
+}  // namespace
+
+Result<SearchPage> search_postgres(storage::Connection& c, const SearchQuery& q) {
+  SearchPage page;
+  const auto tsquery = catalog::tsquery_expression(q.terms);
+  std::string material_json, color_json;
+  int ts_ref = 0;
+
+  // The page.
+  SqlBuilder b;
+  b.sql("SELECT p.seq, ");
+  // The select list refers to the tsquery as $2: pg_where binds the manufacturer ($1) and then
+  // the tsquery, which is checked below.
+  const bool rel = q.sort == SortKey::kRelevance;
+  switch (q.sort) {
+    case SortKey::kRelevance: b.sql("ts_rank(p.search, to_tsquery('eyewear_text', $2)) AS k"); break;
+    case SortKey::kCreatedAt: b.sql("p.created_at AS k"); break;
+    case SortKey::kPrice: b.sql("p.price_scaled AS k"); break;
+    case SortKey::kName: b.sql("lower(p.name) COLLATE \"C\" AS k"); break;
+  }
+  pg_where(b, q, tsquery, material_json, color_json, ts_ref);
+  if (rel && ts_ref != 2) return platform::fail(platform::Error::internal_error("tsquery parameter is not $2"));
+  std::string after_text;
+  if (q.after) {
+    after_text = q.after->text;
+    b.sql(" AND (");
+    switch (q.sort) {
+      case SortKey::kRelevance: b.sql("ts_rank(p.search, to_tsquery('eyewear_text', $2))"); break;
+      case SortKey::kCreatedAt: b.sql("p.created_at"); break;
+      case SortKey::kPrice: b.sql("p.price_scaled"); break;
+      case SortKey::kName: b.sql("lower(p.name) COLLATE \"C\""); break;
+    }
+    b.sql(", p.seq) ");
+    if (q.descending) {
+      b.sql("< (");
+    } else {
+      b.sql("> (");
+    }
+    switch (q.sort) {
+      case SortKey::kRelevance: b.sql("CAST(").param(q.after->number).sql(" AS real)"); break;
+      case SortKey::kCreatedAt:
+      case SortKey::kPrice: b.sql("CAST(").param(static_cast<std::int64_t>(q.after->number)).sql(" AS BIGINT)"); break;
+      case SortKey::kName: b.sql("CAST(").param(after_text).sql(" AS text) COLLATE \"C\""); break;
+    }
+    b.sql(", CAST(").param(q.after->seq).sql(" AS BIGINT))");
+  }
+  if (q.descending) {
+    b.sql(" ORDER BY k DESC, p.seq DESC LIMIT ");
+  } else {
+    b.sql(" ORDER BY k ASC, p.seq ASC LIMIT ");
+  }
+  b.param(q.limit).sql(" OFFSET ").param(q.offset);
+  EW_ASSIGN_OR_RETURN(auto rows, c.query(b.text(), b.params()));
+  std::vector<std::int64_t> seqs;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    seqs.push_back(rows[i].i64(0));
+    SearchQuery::After k{0, {}, rows[i].i64(0)};
+    if (q.sort == SortKey::kName) {
+      k.text = rows[i].str(1);
+    } else {
+      k.number = rows[i].f64(1);
+    }
+    page.keys.push_back(std::move(k));
+  }
+  EW_ASSIGN_OR_RETURN(page.items, load_products(c, q.manufacturer_id, seqs));
+
+  // Total and facets over the filtered set, in one statement.
+  SqlBuilder f;
+  f.sql("WITH f AS MATERIALIZED (SELECT p.category, p.brand, p.materials");
+  pg_where(f, q, tsquery, material_json, color_json, ts_ref);
+  f.sql(") SELECT 0, '', COUNT(*) FROM f UNION ALL SELECT 1, category, COUNT(*) FROM f GROUP BY category "
+        "UNION ALL SELECT 2, brand, COUNT(*) FROM f GROUP BY brand "
+        "UNION ALL SELECT 3, m.value, COUNT(*) FROM f, jsonb_array_elements_text(f.materials) AS m(value) "
+        "GROUP BY m.value");
+  EW_ASSIGN_OR_RETURN(auto facets, c.query(f.text(), f.params()));
+  std::unordered_map<std::string, std::int64_t> cats, brands, mats;
+  for (std::size_t i = 0; i < facets.size(); ++i) {
+    const auto r = facets[i];
+    switch (r.i64(0)) {
+      case 0: page.total = r.i64(2); break;
+      case 1: cats[r.str(1)] = r.i64(2); break;
+      case 2: brands[r.str(1)] = r.i64(2); break;
+      default: mats[r.str(1)] = r.i64(2); break;
+    }
+  }
+  page.categories = top(cats);
+  page.brands = top(brands);
+  page.materials = top(mats);
+  return page;
+}
+
+}  // namespace eyewear::stores::catalog_sql

@@ -1,0 +1,358 @@
+#include "stores/catalog_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/codec.hpp"
+#include "catalog/validation.hpp"
+#include "stores/catalog_rows.hpp"
+
+namespace eyewear::stores {
+
+namespace catalog_sql {
+
+using catalog::Product;
+
+Product product_from(const storage::Row& r, std::size_t f) {
+  Product p;
+  p.seq = r.i64(f + 0);
+  p.id = catalog::product_id(p.seq);
+  p.manufacturer_id = r.str(f + 1);
+  p.sku = r.str(f + 2);
+  p.name = r.str(f + 3);
+  p.brand = r.str(f + 4);
+  p.category = r.str(f + 5);
+  p.description = r.str(f + 6);
+  p.price_minor = r.i64(f + 7);
+  p.currency = r.str(f + 8);
+  auto dim = [&](std::size_t col) {
+    return r.is_null(f + col) ? std::optional<std::int32_t>() : std::optional<std::int32_t>(static_cast<std::int32_t>(r.i64(f + col)));
+  };
+  p.dimensions.lens_width = dim(10);
+  p.dimensions.lens_height = dim(11);
+  p.dimensions.bridge_width = dim(12);
+  p.dimensions.temple_length = dim(13);
+  p.dimensions.frame_width = dim(14);
+  p.dimensions.frame_height = dim(15);
+  parse_strings(r.text(f + 16), p.materials);
+  parse_strings(r.text(f + 17), p.colors);
+  const auto images = nlohmann::json::parse(r.text(f + 18), nullptr, false);
+  if (images.is_array()) {
+    for (const auto& i : images) {
+      p.images.push_back(catalog::Image{i.value("url", ""), i.value("alt", ""), i.value("position", 0)});
+    }
+  }
+  p.metadata = r.str(f + 19);
+  p.is_active = r.boolean(f + 20);
+  p.created_at = r.i64(f + 21);
+  p.updated_at = r.i64(f + 22);
+  return p;
+}
+
+std::string strings_json(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+
+void parse_strings(std::string_view s, std::vector<std::string>& out) {
+  out.clear();
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] != '"') {
+      ++i;
+      continue;
+    }
+    std::string item;
+    ++i;
+    bool unicode_escape = false;
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\' && i + 1 < s.size()) {
+        if (s[i + 1] == 'u') unicode_escape = true;
+        item.push_back(s[i + 1] == 'n' ? '\n' : s[i + 1]);
+        i += 2;
+        continue;
+      }
+      item.push_back(s[i++]);
+    }
+    ++i;
+    if (unicode_escape) {  // rare: let the full parser handle \uXXXX
+      out.clear();
+      const auto j = nlohmann::json::parse(s, nullptr, false);
+      if (j.is_array()) {
+        for (const auto& v : j) {
+          if (v.is_string()) out.push_back(v.get<std::string>());
+        }
+      }
+      return;
+    }
+    out.push_back(std::move(item));
+  }
+}
+
+std::string images_json(const std::vector<catalog::Image>& images) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& i : images) a.push_back({{"url", i.url}, {"alt", i.alt}, {"position", i.position}});
+  return a.dump();
+}
+
+platform::Result<std::optional<std::int64_t>> tenant_number(storage::Connection& c, std::string_view mid) {
+  EW_ASSIGN_OR_RETURN(auto rows, c.query("SELECT number FROM catalog_tenants WHERE manufacturer_id = $1", {mid}));
+  if (rows.empty()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(rows.front().i64(0));
+}
+
+platform::Result<std::vector<Product>> load_products(storage::Connection& c, std::string_view mid,
+                                                     const std::vector<std::int64_t>& seqs) {
+  std::vector<Product> out;
+  out.reserve(seqs.size());
+  for (auto seq : seqs) {
+    EW_ASSIGN_OR_RETURN(auto rows, c.query(std::string("SELECT ") + kColumns +
+                                               " FROM products WHERE seq = $1 AND manufacturer_id = $2",
+                                           {seq, mid}));
+    if (!rows.empty()) out.push_back(product_from(rows.front()));
+  }
+  return out;
+}
+
+}  // namespace catalog_sql
+
+namespace {
+
+using catalog::CatalogTx;
+using catalog::Product;
+using platform::Result;
+using platform::Status;
+using storage::Connection;
+using storage::Param;
+using namespace catalog_sql;
+
+constexpr const char* kInsertSqlite =
+    "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
+    "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
+    "images, metadata, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+    "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ";
+constexpr const char* kInsertPostgres =
+    "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
+    "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
+    "images, metadata, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+    "$13, $14, $15, $16, CAST($17 AS jsonb), CAST($18 AS jsonb), $19, $20, $21, $22, $23) ";
+constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING RETURNING seq, created_at";
+constexpr const char* kDoUpdate =
+    "ON CONFLICT (manufacturer_id, sku) DO UPDATE SET name = excluded.name, brand = excluded.brand, "
+    "category = excluded.category, description = excluded.description, price = excluded.price, "
+    "currency = excluded.currency, price_scaled = excluded.price_scaled, lens_width = excluded.lens_width, "
+    "lens_height = excluded.lens_height, bridge_width = excluded.bridge_width, "
+    "temple_length = excluded.temple_length, frame_width = excluded.frame_width, "
+    "frame_height = excluded.frame_height, materials = excluded.materials, colors = excluded.colors, "
+    "images = excluded.images, metadata = excluded.metadata, is_active = excluded.is_active, "
+    "updated_at = excluded.updated_at RETURNING seq, created_at";
+
+class SqlCatalogTx final : public CatalogTx {
+ public:
+  explicit SqlCatalogTx(Connection& c) : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres) {
+    const std::string base = pg_ ? kInsertPostgres : kInsertSqlite;
+    insert_ = base + kDoNothing;
+    upsert_ = base + kDoUpdate;
+  }
+
+  Result<std::int64_t> reserve(std::string_view mid, std::int64_t n) override {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      EW_ASSIGN_OR_RETURN(auto rows, c_.query("UPDATE catalog_tenants SET next_seq = next_seq + CAST($2 AS BIGINT) "
+                                              "WHERE manufacturer_id = $1 RETURNING number, next_seq",
+                                              {mid, n}));
+      if (!rows.empty()) {
+        const auto number = rows.front().i64(0);
+        const auto next = rows.front().i64(1);
+        if (next >= (std::int64_t{1} << catalog::kTenantShift)) {
+          return platform::fail(platform::Error::internal_error("catalogue key space of a tenant exhausted"));
+        }
+        return range_lo(number) + next - n + 1;
+      }
+      // First product of this manufacturer: number tenants in registration order. PostgreSQL
+      // nodes serialise the registration (SQLite writers are serial anyway).
+      if (pg_) EW_TRY(c_.query("SELECT pg_advisory_xact_lock(CAST($1 AS BIGINT))", {std::int64_t{0x45594543}}));
+      EW_TRY(c_.execute("INSERT INTO catalog_tenants (manufacturer_id, number, next_seq) "
+                        "SELECT $1, COALESCE(MAX(number), 0) + 1, 0 FROM catalog_tenants "
+                        "ON CONFLICT (manufacturer_id) DO NOTHING",
+                        {mid}));
+    }
+    return platform::fail(platform::Error::internal_error("could not register the catalogue tenant"));
+  }
+
+  Result<std::vector<catalog::PutOutcome>> put(std::span<const Product> products, bool upsert) override {
+    std::vector<catalog::PutOutcome> out;
+    out.reserve(products.size());
+    const std::string& sql = upsert ? upsert_ : insert_;
+    std::string materials, colors, images;
+    for (const auto& p : products) {
+      const int exponent = catalog::currency_exponent(p.currency).value_or(2);
+      materials = strings_json(p.materials);
+      colors = strings_json(p.colors);
+      images = images_json(p.images);
+      const auto& d = p.dimensions;
+      const Param params[] = {p.seq, p.manufacturer_id, p.sku, p.name, p.brand, p.category, p.description,
+                              p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent),
+                              d.lens_width, d.lens_height, d.bridge_width, d.temple_length, d.frame_width,
+                              d.frame_height, materials, colors, images, p.metadata, p.is_active, p.created_at,
+                              p.updated_at};
+      EW_ASSIGN_OR_RETURN(auto rows, c_.query(sql, storage::Params(params)));
+      catalog::PutOutcome o;
+      if (!rows.empty()) {
+        o.stored = true;
+        o.seq = rows.front().i64(0);
+        o.created = o.seq == p.seq;
+        o.created_at = rows.front().i64(1);
+      }
+      out.push_back(o);
+    }
+    return out;
+  }
+
+  Result<std::optional<Product>> get(std::string_view mid, std::int64_t seq) override {
+    EW_ASSIGN_OR_RETURN(auto found, load_products(c_, mid, {seq}));
+    if (found.empty()) return std::optional<Product>();
+    return std::optional<Product>(std::move(found.front()));
+  }
+
+  Result<bool> replace(const Product& p) override {
+    const int exponent = catalog::currency_exponent(p.currency).value_or(2);
+    const auto materials = strings_json(p.materials);
+    const auto colors = strings_json(p.colors);
+    const auto images = images_json(p.images);
+    const auto& d = p.dimensions;
+    const Param params[] = {p.seq, p.manufacturer_id, p.sku, p.name, p.brand, p.category, p.description,
+                            p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent), d.lens_width,
+                            d.lens_height, d.bridge_width, d.temple_length, d.frame_width, d.frame_height, materials,
+                            colors, images, p.metadata, p.is_active, p.updated_at};
+    const char* sql =
+        pg_ ? "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
+              "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
+              "temple_length = $14, frame_width = $15, frame_height = $16, materials = CAST($17 AS jsonb), "
+              "colors = CAST($18 AS jsonb), images = $19, metadata = $20, is_active = $21, updated_at = $22 "
+              "WHERE seq = $1 AND manufacturer_id = $2"
+            : "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
+              "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
+              "temple_length = $14, frame_width = $15, frame_height = $16, materials = $17, colors = $18, "
+              "images = $19, metadata = $20, is_active = $21, updated_at = $22 WHERE seq = $1 AND manufacturer_id = $2";
+    EW_ASSIGN_OR_RETURN(auto n, c_.execute(sql, storage::Params(params)));
+    return n == 1;
+  }
+
+  Result<bool> set_active(std::string_view mid, std::int64_t seq, bool active, std::int64_t now) override {
+    EW_ASSIGN_OR_RETURN(auto n, c_.execute("UPDATE products SET is_active = $3, updated_at = $4 "
+                                           "WHERE seq = $1 AND manufacturer_id = $2",
+                                           {seq, mid, active, now}));
+    return n == 1;
+  }
+
+  Result<bool> erase(std::string_view mid, std::int64_t seq) override {
+    EW_ASSIGN_OR_RETURN(auto n, c_.execute("DELETE FROM products WHERE seq = $1 AND manufacturer_id = $2", {seq, mid}));
+    return n == 1;
+  }
+
+  Result<std::optional<catalog::StoredResponse>> stored_response(std::string_view mid, std::string_view key,
+                                                                 std::int64_t not_before) override {
+    EW_ASSIGN_OR_RETURN(auto rows, c_.query("SELECT request_hash, status, response, created_at FROM catalog_idempotency "
+                                            "WHERE manufacturer_id = $1 AND idempotency_key = $2 AND created_at >= $3",
+                                            {mid, key, not_before}));
+    if (rows.empty()) return std::optional<catalog::StoredResponse>();
+    const auto r = rows.front();
+    return std::optional<catalog::StoredResponse>(
+        catalog::StoredResponse{static_cast<int>(r.i64(1)), r.str(2), r.str(0), r.i64(3)});
+  }
+
+  Status save_response(std::string_view mid, std::string_view key, const catalog::StoredResponse& s,
+                       std::int64_t expired_before) override {
+    EW_TRY(c_.execute("DELETE FROM catalog_idempotency WHERE manufacturer_id = $1 AND created_at < $2",
+                      {mid, expired_before}));
+    EW_TRY(c_.execute("INSERT INTO catalog_idempotency (manufacturer_id, idempotency_key, request_hash, status, "
+                      "response, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                      "ON CONFLICT (manufacturer_id, idempotency_key) DO UPDATE SET request_hash = excluded.request_hash, "
+                      "status = excluded.status, response = excluded.response, created_at = excluded.created_at",
+                      {mid, key, s.request_hash, s.status, s.body, s.created_at}));
+    return {};
+  }
+
+  Result<catalog::SearchPage> search(const catalog::SearchQuery& q) override {
+    return pg_ ? search_postgres(c_, q) : search_sqlite(c_, q);
+  }
+
+  Result<catalog::CatalogStats> stats(std::string_view mid) override {
+    catalog::CatalogStats s;
+    EW_ASSIGN_OR_RETURN(auto totals, c_.query("SELECT COUNT(*), COALESCE(SUM(CASE WHEN is_active THEN 1 ELSE 0 END), 0), "
+                                              "MAX(created_at) FROM products WHERE manufacturer_id = $1",
+                                              {mid}));
+    s.total = totals.front().i64(0);
+    s.active = totals.front().i64(1);
+    s.latest_upload = totals.front().opt_i64(2);
+    EW_ASSIGN_OR_RETURN(auto cats, c_.query("SELECT category, COUNT(*) FROM products WHERE manufacturer_id = $1 "
+                                            "GROUP BY category ORDER BY COUNT(*) DESC, category",
+                                            {mid}));
+    for (std::size_t i = 0; i < cats.size(); ++i) s.categories.push_back({cats[i].str(0), cats[i].i64(1)});
+    EW_ASSIGN_OR_RETURN(auto brands, c_.query("SELECT DISTINCT brand FROM products WHERE manufacturer_id = $1 "
+                                              "ORDER BY brand",
+                                              {mid}));
+    for (std::size_t i = 0; i < brands.size(); ++i) s.brands.push_back(brands[i].str(0));
+    EW_ASSIGN_OR_RETURN(auto prices, c_.query("SELECT currency, COUNT(*), MIN(price), MAX(price), AVG(price) "
+                                              "FROM products WHERE manufacturer_id = $1 GROUP BY currency ORDER BY currency",
+                                              {mid}));
+    for (std::size_t i = 0; i < prices.size(); ++i) {
+      const auto r = prices[i];
+      s.prices.push_back(catalog::CurrencyStats{r.str(0), r.i64(1), r.i64(2), r.i64(3), r.f64(4)});
+    }
+    return s;
+  }
+
+  Result<std::vector<Product>> page_after(std::string_view mid, std::int64_t after_seq, int limit) override {
+    EW_ASSIGN_OR_RETURN(const auto number, tenant_number(c_, mid));
+    std::vector<Product> out;
+    if (!number) return out;
+    const auto from = std::max(after_seq, range_lo(*number) - 1);
+    EW_ASSIGN_OR_RETURN(auto rows, c_.query(std::string("SELECT ") + kColumns +
+                                                " FROM products WHERE seq > $1 AND seq <= $2 AND manufacturer_id = $3 "
+                                                "ORDER BY seq LIMIT $4",
+                                            {from, range_hi(*number), mid, limit}));
+    out.reserve(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(product_from(rows[i]));
+    return out;
+  }
+
+  Status append_audit(const platform::AuditEvent& e) override {
+    auto opt = [](const std::string& s) { return s.empty() ? Param() : Param(s); };
+    EW_TRY(c_.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
+                      "user_agent, request_id, outcome, details, created_at) "
+                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                      {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
+                       e.request_id, e.outcome, e.details, e.at_ms}));
+    return {};
+  }
+
+ private:
+  Connection& c_;
+  bool pg_;
+  std::string insert_, upsert_;
+};
+
+class SqlCatalogStore final : public catalog::CatalogStore {
+ public:
+  explicit SqlCatalogStore(storage::Database& db) : db_(db) {}
+  Status write(const std::function<Status(CatalogTx&)>& work) override {
+    return db_.transact(storage::TxMode::kWrite, [&](Connection& c) -> Status {
+      SqlCatalogTx tx(c);
+      return work(tx);
+    });
+  }
+  Status read(const std::function<Status(CatalogTx&)>& work) override {
+    return db_.transact(storage::TxMode::kRead, [&](Connection& c) -> Status {
+      SqlCatalogTx tx(c);
+      return work(tx);
+    });
+  }
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<catalog::CatalogStore> make_catalog_store(storage::Database& db) {
+  return std::make_unique<SqlCatalogStore>(db);
+}
+
+}  // namespace eyewear::stores

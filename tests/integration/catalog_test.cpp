@@ -1,0 +1,258 @@
+// Products over HTTP on both databases: CRUD and tenant isolation, search (ranking, prefixes,
+// folding, filters, facets = filtered totals, paging and cursors), statistics, export round trip.
+#include <set>
+
+#include "integration/catalog_fixture.hpp"
+
+namespace eyewear::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST_P(CatalogTest, CrudIsScopedToTheManufacturer) {
+  auto& c = *client_;
+  const auto a = tenant("crud-a@acme.example");
+  const auto b = tenant("crud-b@rival.example");
+  const auto created = c.post("/api/v1/products", product("RND-1", {{"dimensions", {{"lens_width", 49.5}}}}),
+                              {bearer(a.token)});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = created.json()["id"].get<std::string>();
+  EXPECT_EQ(created.header("location"), "/api/v1/products/" + id);
+  EXPECT_EQ(created.json()["dimensions"]["lens_width"], 49.5);
+  EXPECT_EQ(created.json()["price"], 120);
+  EXPECT_EQ(created.json()["price_minor"], 12000);
+  EXPECT_EQ(created.header("ratelimit-remaining"), "4999") << "one product_uploads unit";
+
+  const auto got = c.get("/api/v1/products/" + id, {bearer(a.token)});
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.json()["sku"], "RND-1");
+  // Another tenant sees nothing, changes nothing.
+  EXPECT_EQ(c.get("/api/v1/products/" + id, {bearer(b.token)}).status, 404);
+  EXPECT_EQ(c.patch("/api/v1/products/" + id, {{"name", "mine now"}}, {bearer(b.token)}).status, 404);
+  EXPECT_EQ(c.del("/api/v1/products/" + id + "?hard=true", {bearer(b.token)}).status, 404);
+  EXPECT_EQ(search(b, "").json()["total"], 0);
+  EXPECT_EQ(c.get("/api/v1/products/prd_1", {bearer(a.token)}).status, 404);
+  EXPECT_EQ(c.get("/api/v1/products/not-an-id", {bearer(a.token)}).status, 404);
+  EXPECT_EQ(c.get("/api/v1/products/" + id).status, 401);
+
+  // The same SKU is another tenant's business, but not twice for one.
+  EXPECT_EQ(c.post("/api/v1/products", product("RND-1"), {bearer(b.token)}).status, 201);
+  const auto dup = c.post("/api/v1/products", product("RND-1"), {bearer(a.token)});
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(dup.error_code(), "CONFLICT");
+  EXPECT_EQ(dup.json()["error"]["details"]["field"], "sku");
+  EXPECT_EQ(dup.header("ratelimit-remaining"), "4999") << "the failed create gave its unit back";
+
+  const auto bad = c.post("/api/v1/products", product("RND-2", {{"dimensions", {{"lens_width", 95}}}}),
+                          {bearer(a.token)});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.error_code(), "VALIDATION_FAILED");
+  EXPECT_EQ(bad.json()["error"]["details"]["field"], "dimensions.lens_width");
+  EXPECT_EQ(bad.json()["error"]["details"]["rule"], "range");
+  EXPECT_EQ(products_of(a), 1) << "nothing half-written";
+
+  const auto patched = c.patch("/api/v1/products/" + id, {{"name", "Round One"}, {"price", "99.90"}}, {bearer(a.token)});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json()["name"], "Round One");
+  EXPECT_EQ(patched.json()["price_minor"], 9990);
+  EXPECT_EQ(patched.json()["sku"], "RND-1");
+  EXPECT_EQ(c.patch("/api/v1/products/" + id, {{"price", -3}}, {bearer(a.token)}).status, 422);
+  const auto b_dup = c.post("/api/v1/products", product("TAKEN"), {bearer(a.token)});
+  ASSERT_EQ(b_dup.status, 201);
+  EXPECT_EQ(c.patch("/api/v1/products/" + id, {{"sku", "TAKEN"}}, {bearer(a.token)}).status, 409);
+
+  // Delete deactivates: still readable, gone from the default listing.
+  ASSERT_EQ(c.del("/api/v1/products/" + id, {bearer(a.token)}).status, 204);
+  EXPECT_EQ(c.get("/api/v1/products/" + id, {bearer(a.token)}).json()["is_active"], false);
+  EXPECT_EQ(search(a, "").json()["total"], 1);
+  EXPECT_EQ(search(a, "?active=false").json()["total"], 1);
+  EXPECT_EQ(search(a, "?active=all").json()["total"], 2);
+  ASSERT_EQ(c.del("/api/v1/products/" + id + "?hard=true", {bearer(a.token)}).status, 204);
+  EXPECT_EQ(c.get("/api/v1/products/" + id, {bearer(a.token)}).status, 404);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM products WHERE seq = $1", {std::stoll(id.substr(4))}), 0);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'product_deleted' AND manufacturer_id = $1",
+                  {a.manufacturer_id}),
+            1);
+  EXPECT_EQ(search(a, "?q=round&active=all").json()["total"], 0) << "the full-text index forgot it too";
+}
+
+TEST_P(CatalogTest, NameMatchesOutrankDescriptionMatchesWithPrefixesAndFolding) {
+  auto& c = *client_;
+  const auto t = tenant("rank@acme.example");
+  const json rows = json::array(
+      {product("D-1", {{"name", "Classic Frame"}, {"description", "Inspired by old Zürich trams."}}),
+       product("N-1", {{"name", "Zürich Round"}, {"description", "A light frame."}}),
+       product("B-1", {{"name", "Plain"}, {"brand", "Zurichsee Optik"}}),
+       product("X-1", {{"name", "Unrelated"}, {"description", "Nothing here."}}),
+       product("C-1", {{"name", "Café Crème"}, {"description", "CAFE racer style"}})});
+  const auto up = bulk(t, rows.dump());
+  ASSERT_EQ(up.status, 200) << up.body;
+  const auto r = search(t, "?q=zur");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto j = r.json();
+  ASSERT_EQ(j["total"], 3);
+  EXPECT_EQ(j["items"][0]["sku"], "N-1") << "the name match ranks first";
+  EXPECT_EQ(j["items"][1]["sku"], "B-1") << "then the brand";
+  EXPECT_EQ(j["items"][2]["sku"], "D-1") << "the description match last";
+  EXPECT_EQ(j["sort"], "relevance");
+  EXPECT_TRUE(j["took_ms"].is_number());
+  EXPECT_EQ(search(t, "?q=ZURICH").json()["total"], 3) << "case and diacritics fold";
+  EXPECT_EQ(search(t, "?q=caf%C3%A9").json()["total"], 1);
+  EXPECT_EQ(search(t, "?q=cafe%20racer").json()["items"][0]["sku"], "C-1") << "all words must match";
+  EXPECT_EQ(search(t, "?q=cafe%20zurich").json()["total"], 0);
+  // Query syntax of either engine is inert.
+  for (const char* q : {"%22zur", "zur*", "zur%20OR%20x", "NEAR(zur)", "%27%3B--", "zur%3A*%20%7C%20x", "%5Ezur", "-zur"}) {
+    const auto s = search(t, std::string("?q=") + q);
+    EXPECT_EQ(s.status, 200) << q << " " << s.body;
+  }
+  EXPECT_EQ(search(t, "?q=%2A%2A%2A").json()["total"], 5) << "no words: no text filter";
+}
+
+TEST_P(CatalogTest, FacetsCountTheFilteredSetAndPagingVisitsEveryItemOnce) {
+  const auto t = tenant("facets@acme.example");
+  const auto up = bulk(t, generated(240, 5), "application/x-ndjson");
+  ASSERT_EQ(up.status, 200) << up.body;
+  ASSERT_EQ(up.json()["totals"]["created"], 240);
+  const std::vector<std::string> queries = {"?active=all", "", "?category=sunglasses", "?q=acetate",
+                                            "?q=round&price_max=250", "?material=titanium", "?color=black&active=all",
+                                            "?brand=Tortuga", "?price_min=100&price_max=200&currency=EUR",
+                                            "?q=frame&category=optical"};
+  for (const auto& q : queries) {
+    const auto r = search(t, q + std::string(q.empty() ? "?" : "&") + "page_size=100");
+    ASSERT_EQ(r.status, 200) << q << " " << r.body;
+    const auto j = r.json();
+    const auto total = j["total"].get<std::int64_t>();
+    std::int64_t by_category = 0, by_brand = 0;
+    for (const auto& f : j["facets"]["category"]) by_category += f["count"].get<std::int64_t>();
+    for (const auto& f : j["facets"]["brand"]) by_brand += f["count"].get<std::int64_t>();
+    EXPECT_EQ(by_category, total) << q;
+    EXPECT_EQ(by_brand, total) << q;
+    for (const auto& f : j["facets"]["material"]) EXPECT_LE(f["count"].get<std::int64_t>(), total) << q;
+    EXPECT_EQ(static_cast<std::int64_t>(j["items"].size()), std::min<std::int64_t>(total, 100)) << q;
+  }
+  // The facet of a value equals the total when filtering by it.
+  const auto all = search(t, "?active=all").json();
+  for (const auto& f : all["facets"]["material"]) {
+    const auto v = f["value"].get<std::string>();
+    std::string enc;
+    for (char ch : v) enc += ch == ' ' ? std::string("%20") : std::string(1, ch);
+    EXPECT_EQ(search(t, "?active=all&material=" + enc).json()["total"], f["count"]) << v;
+  }
+  EXPECT_EQ(all["total"], count("SELECT COUNT(*) FROM products WHERE manufacturer_id = $1", {t.manufacturer_id}));
+  const auto sun = search(t, "?category=sunglasses&active=all").json()["total"].get<std::int64_t>();
+  EXPECT_EQ(sun, count("SELECT COUNT(*) FROM products WHERE manufacturer_id = $1 AND category = 'sunglasses'",
+                       {t.manufacturer_id}));
+
+  // Offset pages and cursor pages visit the same items in the same order, each once.
+  for (const std::string sort : {"price", "name", "created_at", "relevance"}) {
+    const std::string base = "?active=all&page_size=7&sort=" + sort + (sort == "relevance" ? "&q=frame" : "");
+    std::vector<std::string> by_page, by_cursor;
+    const auto total = search(t, base).json()["total"].get<std::int64_t>();
+    for (int page = 1; page <= (total + 6) / 7; ++page) {
+      for (const auto& i : search(t, base + "&page=" + std::to_string(page)).json()["items"]) by_page.push_back(i["id"]);
+    }
+    std::string cursor;
+    for (int guard = 0; guard < 100; ++guard) {
+      const auto j = search(t, base + (cursor.empty() ? "" : "&cursor=" + cursor)).json();
+      for (const auto& i : j["items"]) by_cursor.push_back(i["id"]);
+      if (j["page"]["next_cursor"].is_null()) break;
+      cursor = j["page"]["next_cursor"];
+    }
+    EXPECT_EQ(static_cast<std::int64_t>(by_page.size()), total) << sort;
+    EXPECT_EQ(by_page, by_cursor) << sort;
+    EXPECT_EQ(std::set<std::string>(by_page.begin(), by_page.end()).size(), by_page.size()) << sort;
+  }
+  // Sorted by price ascending really is ascending.
+  const auto cheap = search(t, "?sort=price&page_size=50&currency=EUR").json()["items"];
+  for (std::size_t i = 1; i < cheap.size(); ++i) EXPECT_LE(cheap[i - 1]["price_minor"], cheap[i]["price_minor"]);
+  EXPECT_EQ(search(t, "?page_size=101").status, 422);
+  EXPECT_EQ(search(t, "?page_size=101").json()["error"]["details"]["field"], "page_size");
+  const auto mismatch = search(t, "?q=frame&cursor=" + search(t, "?page_size=5").json()["page"]["next_cursor"].get<std::string>());
+  EXPECT_EQ(mismatch.status, 422);
+  EXPECT_EQ(mismatch.json()["error"]["details"]["rule"], "cursor_mismatch");
+}
+
+TEST_P(CatalogTest, StatisticsSummariseTheCatalogue) {
+  const auto t = tenant("stats@acme.example");
+  const json rows = json::array({product("S-1", {{"price", 100}, {"category", "optical"}}),
+                                 product("S-2", {{"price", 300}, {"category", "optical"}, {"is_active", false}}),
+                                 product("S-3", {{"price", 15000}, {"currency", "JPY"}, {"category", "sunglasses"},
+                                                 {"brand", "Hawkeye"}})});
+  ASSERT_EQ(bulk(t, rows.dump()).status, 200);
+  const auto r = client_->get("/api/v1/products/stats", {bearer(t.token)});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto j = r.json();
+  EXPECT_EQ(j["total"], 3);
+  EXPECT_EQ(j["active"], 2);
+  EXPECT_EQ(j["categories"], json({"optical", "sunglasses"}));
+  EXPECT_EQ(j["brands"], json({"Hawkeye", "Tortuga"}));
+  EXPECT_EQ(j["per_category"][0], json({{"category", "optical"}, {"count", 2}}));
+  ASSERT_EQ(j["prices"].size(), 2u);
+  EXPECT_EQ(j["prices"][0]["currency"], "EUR");
+  EXPECT_EQ(j["prices"][0]["min"], 100);
+  EXPECT_EQ(j["prices"][0]["max"], 300);
+  EXPECT_EQ(j["prices"][0]["average"], 200);
+  EXPECT_EQ(j["prices"][1]["currency"], "JPY");
+  EXPECT_EQ(j["latest_upload"], "2027-01-15T08:00:00.000Z");
+}
+
+TEST_P(CatalogTest, ExportThenBulkUploadReproducesTheCatalogue) {
+  auto& c = *client_;
+  const auto a = tenant("export-a@acme.example");
+  const auto b = tenant("export-b@acme.example");
+  std::string body = generated(150, 3);
+  body += product("F-1", {{"description", "=HYPERLINK(\"http://evil.example\")"}, {"name", "-- lightweight"},
+                          {"materials", {"+metal"}}, {"metadata", {{"note", "@risk"}}}})
+              .dump() +
+          "\n";
+  ASSERT_EQ(bulk(a, body, "application/x-ndjson").status, 200);
+  const auto csv = c.get("/api/v1/products/export?format=csv", {bearer(a.token)});
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.header("x-export-rows"), "151");
+  EXPECT_NE(csv.body.find(",'-- lightweight,"), std::string::npos) << "formula cells neutralised";
+  EXPECT_NE(csv.body.find("\"'=HYPERLINK("), std::string::npos);
+  EXPECT_EQ(csv.body.find(",=HYPERLINK"), std::string::npos);
+  const auto imported = bulk(b, csv.body, "text/csv");
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(imported.json()["totals"]["created"], 151);
+  const auto again = c.get("/api/v1/products/export?format=csv", {bearer(b.token)});
+  EXPECT_EQ(again.body, csv.body) << "the CSV round trip reproduces the catalogue exactly";
+
+  const auto nd = c.get("/api/v1/products/export?format=ndjson", {bearer(a.token)});
+  ASSERT_EQ(nd.status, 200);
+  const auto c_tenant = tenant("export-c@acme.example");
+  ASSERT_EQ(bulk(c_tenant, nd.body, "application/x-ndjson").status, 200);
+  const auto nd_again = c.get("/api/v1/products/export?format=ndjson", {bearer(c_tenant.token)});
+  auto strip = [](const std::string& text) {
+    std::vector<json> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      const auto end = text.find('\n', pos);
+      auto j = json::parse(text.substr(pos, end - pos));
+      for (const char* k : {"id", "created_at", "updated_at"}) j.erase(k);
+      out.push_back(std::move(j));
+      pos = end + 1;
+    }
+    return out;
+  };
+  EXPECT_EQ(strip(nd_again.body), strip(nd.body));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM usage_counters WHERE manufacturer_id = $1 AND resource = 'data_exports' "
+                  "AND used = 2",
+                  {a.manufacturer_id}),
+            1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'catalog_export' AND manufacturer_id = $1",
+                  {a.manufacturer_id}),
+            2);
+  // The free tier may not export.
+  const auto free = tenant("export-free@acme.example", "free");
+  const auto refused = c.get("/api/v1/products/export", {bearer(free.token)});
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.json()["error"]["details"]["permission"], "export_data");
+  EXPECT_EQ(c.get("/api/v1/products/export?format=xml", {bearer(a.token)}).status, 422);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogTest, ::testing::Values("sqlite", "postgres"), backend_label);
+
+}  // namespace
+}  // namespace eyewear::testing
