@@ -168,7 +168,7 @@ class SqlCatalogTx final : public CatalogTx {
       // nodes serialise the registration (SQLite writers are serial anyway).
       if (pg_) EW_TRY(c_.query("SELECT pg_advisory_xact_lock(CAST($1 AS BIGINT))", {std::int64_t{0x45594543}}));
       EW_TRY(c_.execute("INSERT INTO catalog_tenants (manufacturer_id, number, next_seq) "
-                        "SELECT $1, COALESCE(MAX(number), 0) + 1, 0 FROM catalog_tenants "
+                        "SELECT $1, COALESCE(MAX(number), 0) + 1, 0 FROM catalog_tenants WHERE TRUE "
                         "ON CONFLICT (manufacturer_id) DO NOTHING",
                         {mid}));
     }
