@@ -1,9 +1,11 @@
 #include "stores/catalog_store.hpp"
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "catalog/codec.hpp"
 #include "catalog/validation.hpp"
+#include "platform/logging.hpp"
 #include "stores/catalog_rows.hpp"
 
 namespace eyewear::stores {
@@ -48,7 +50,15 @@ Product product_from(const storage::Row& r, std::size_t f) {
   return p;
 }
 
-std::string strings_json(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+std::string strings_json(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    platform::append_json_string(out, items[i]);
+  }
+  out.push_back(']');
+  return out;
+}
 
 void parse_strings(std::string_view s, std::vector<std::string>& out) {
   out.clear();
@@ -86,9 +96,17 @@ void parse_strings(std::string_view s, std::vector<std::string>& out) {
 }
 
 std::string images_json(const std::vector<catalog::Image>& images) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& i : images) a.push_back({{"url", i.url}, {"alt", i.alt}, {"position", i.position}});
-  return a.dump();
+  std::string out = "[";
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += "{\"url\":";
+    platform::append_json_string(out, images[i].url);
+    out += ",\"alt\":";
+    platform::append_json_string(out, images[i].alt);
+    out += ",\"position\":" + std::to_string(images[i].position) + "}";
+  }
+  out.push_back(']');
+  return out;
 }
 
 platform::Result<std::optional<std::int64_t>> tenant_number(storage::Connection& c, std::string_view mid) {
@@ -101,6 +119,21 @@ platform::Result<std::vector<Product>> load_products(storage::Connection& c, std
                                                      const std::vector<std::int64_t>& seqs) {
   std::vector<Product> out;
   out.reserve(seqs.size());
+  if (c.dialect() == storage::Dialect::kPostgres && seqs.size() > 1) {
+    // One round trip for the page.
+    std::string array = "{";
+    for (std::size_t i = 0; i < seqs.size(); ++i) array += (i > 0 ? "," : "") + std::to_string(seqs[i]);
+    array += "}";
+    EW_ASSIGN_OR_RETURN(auto rows, c.query(std::string("SELECT ") + kColumns +
+                                               " FROM products WHERE seq = ANY(CAST($1 AS BIGINT[])) AND manufacturer_id = $2",
+                                           {array, mid}));
+    std::unordered_map<std::int64_t, std::size_t> at;
+    for (std::size_t i = 0; i < rows.size(); ++i) at.emplace(rows[i].i64(0), i);
+    for (auto seq : seqs) {
+      if (auto it = at.find(seq); it != at.end()) out.push_back(product_from(rows[it->second]));
+    }
+    return out;
+  }
   for (auto seq : seqs) {
     EW_ASSIGN_OR_RETURN(auto rows, c.query(std::string("SELECT ") + kColumns +
                                                " FROM products WHERE seq = $1 AND manufacturer_id = $2",
@@ -132,7 +165,7 @@ constexpr const char* kInsertPostgres =
     "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
     "images, metadata, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
     "$13, $14, $15, $16, CAST($17 AS jsonb), CAST($18 AS jsonb), $19, $20, $21, $22, $23) ";
-constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING RETURNING seq, created_at";
+constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING";
 constexpr const char* kDoUpdate =
     "ON CONFLICT (manufacturer_id, sku) DO UPDATE SET name = excluded.name, brand = excluded.brand, "
     "category = excluded.category, description = excluded.description, price = excluded.price, "
@@ -143,12 +176,31 @@ constexpr const char* kDoUpdate =
     "images = excluded.images, metadata = excluded.metadata, is_active = excluded.is_active, "
     "updated_at = excluded.updated_at RETURNING seq, created_at";
 
+constexpr const char* kPgRecordset =
+    "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
+    "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
+    "images, metadata, is_active, created_at, updated_at) "
+    "SELECT r.seq, r.manufacturer_id, r.sku, r.name, r.brand, r.category, r.description, r.price, r.currency, "
+    "r.price_scaled, r.lens_width, r.lens_height, r.bridge_width, r.temple_length, r.frame_width, r.frame_height, "
+    "r.materials, r.colors, r.images, r.metadata, r.is_active, r.created_at, r.updated_at "
+    "FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS r(seq BIGINT, manufacturer_id TEXT, sku TEXT, name TEXT, "
+    "brand TEXT, category TEXT, description TEXT, price BIGINT, currency TEXT, price_scaled BIGINT, lens_width INTEGER, "
+    "lens_height INTEGER, bridge_width INTEGER, temple_length INTEGER, frame_width INTEGER, frame_height INTEGER, "
+    "materials JSONB, colors JSONB, images TEXT, metadata TEXT, is_active BOOLEAN, created_at BIGINT, "
+    "updated_at BIGINT) ";
+
 class SqlCatalogTx final : public CatalogTx {
  public:
   explicit SqlCatalogTx(Connection& c) : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres) {
     const std::string base = pg_ ? kInsertPostgres : kInsertSqlite;
     insert_ = base + kDoNothing;
     upsert_ = base + kDoUpdate;
+    if (pg_) {
+      pg_insert_ = std::string(kPgRecordset) + "ON CONFLICT (manufacturer_id, sku) DO NOTHING RETURNING seq, sku, created_at";
+      const std::string_view update(kDoUpdate);
+      pg_upsert_ = std::string(kPgRecordset) + std::string(update.substr(0, update.rfind("RETURNING"))) +
+                   "RETURNING seq, sku, created_at";
+    }
   }
 
   Result<std::int64_t> reserve(std::string_view mid, std::int64_t n) override {
@@ -176,6 +228,7 @@ class SqlCatalogTx final : public CatalogTx {
   }
 
   Result<std::vector<catalog::PutOutcome>> put(std::span<const Product> products, bool upsert) override {
+    if (pg_) return put_postgres(products, upsert);
     std::vector<catalog::PutOutcome> out;
     out.reserve(products.size());
     const std::string& sql = upsert ? upsert_ : insert_;
@@ -191,13 +244,22 @@ class SqlCatalogTx final : public CatalogTx {
                               d.lens_width, d.lens_height, d.bridge_width, d.temple_length, d.frame_width,
                               d.frame_height, materials, colors, images, p.metadata, p.is_active, p.created_at,
                               p.updated_at};
-      EW_ASSIGN_OR_RETURN(auto rows, c_.query(sql, storage::Params(params)));
       catalog::PutOutcome o;
-      if (!rows.empty()) {
-        o.stored = true;
-        o.seq = rows.front().i64(0);
-        o.created = o.seq == p.seq;
-        o.created_at = rows.front().i64(1);
+      if (upsert) {
+        // RETURNING tells an insert (our seq) from a replacement (the existing row's seq).
+        EW_ASSIGN_OR_RETURN(auto rows, c_.query(sql, storage::Params(params)));
+        if (!rows.empty()) {
+          o.stored = true;
+          o.seq = rows.front().i64(0);
+          o.created = o.seq == p.seq;
+          o.created_at = rows.front().i64(1);
+        }
+      } else {
+        // Insert mode needs only the change count (RETURNING costs a result table per row).
+        EW_ASSIGN_OR_RETURN(const auto changed, c_.execute(sql, storage::Params(params)));
+        o.stored = o.created = changed == 1;
+        o.seq = p.seq;
+        o.created_at = p.created_at;
       }
       if (o.created && !pg_) EW_TRY(index_lists(p));
       out.push_back(o);
@@ -216,6 +278,73 @@ class SqlCatalogTx final : public CatalogTx {
       }
     }
     return out;
+  }
+
+  // PostgreSQL: one statement per chunk of rows (jsonb_to_recordset), not one round trip per row.
+  Result<std::vector<catalog::PutOutcome>> put_postgres(std::span<const Product> products, bool upsert) {
+    constexpr std::size_t kChunk = 1000;
+    std::vector<catalog::PutOutcome> out(products.size());
+    std::unordered_map<std::string_view, std::size_t> by_sku;
+    std::string rows;
+    for (std::size_t first = 0; first < products.size(); first += kChunk) {
+      const auto last = std::min(products.size(), first + kChunk);
+      rows.clear();
+      rows.push_back('[');
+      by_sku.clear();
+      for (std::size_t i = first; i < last; ++i) {
+        const auto& p = products[i];
+        by_sku.emplace(p.sku, i);
+        if (i > first) rows.push_back(',');
+        append_record_json(rows, p);
+      }
+      rows.push_back(']');
+      EW_ASSIGN_OR_RETURN(auto returned, c_.query(upsert ? pg_upsert_ : pg_insert_, {rows}));
+      for (std::size_t k = 0; k < returned.size(); ++k) {
+        const auto it = by_sku.find(returned[k].text(1));
+        if (it == by_sku.end()) continue;
+        auto& o = out[it->second];
+        o.stored = true;
+        o.seq = returned[k].i64(0);
+        o.created = o.seq == products[it->second].seq;
+        o.created_at = returned[k].i64(2);
+      }
+    }
+    return out;
+  }
+
+  static void append_record_json(std::string& out, const Product& p) {
+    const int exponent = catalog::currency_exponent(p.currency).value_or(2);
+    auto text = [&](const char* key, std::string_view v) {
+      out += key;
+      platform::append_json_string(out, v);
+    };
+    auto number = [&](const char* key, const std::optional<std::int32_t>& v) {
+      out += key;
+      out += v ? std::to_string(*v) : std::string("null");
+    };
+    out += "{\"seq\":" + std::to_string(p.seq);
+    text(",\"manufacturer_id\":", p.manufacturer_id);
+    text(",\"sku\":", p.sku);
+    text(",\"name\":", p.name);
+    text(",\"brand\":", p.brand);
+    text(",\"category\":", p.category);
+    text(",\"description\":", p.description);
+    out += ",\"price\":" + std::to_string(p.price_minor);
+    text(",\"currency\":", p.currency);
+    out += ",\"price_scaled\":" + std::to_string(catalog::scaled_price(p.price_minor, exponent));
+    const auto& d = p.dimensions;
+    number(",\"lens_width\":", d.lens_width);
+    number(",\"lens_height\":", d.lens_height);
+    number(",\"bridge_width\":", d.bridge_width);
+    number(",\"temple_length\":", d.temple_length);
+    number(",\"frame_width\":", d.frame_width);
+    number(",\"frame_height\":", d.frame_height);
+    out += ",\"materials\":" + strings_json(p.materials);
+    out += ",\"colors\":" + strings_json(p.colors);
+    text(",\"images\":", images_json(p.images));
+    text(",\"metadata\":", p.metadata);
+    out += p.is_active ? ",\"is_active\":true" : ",\"is_active\":false";
+    out += ",\"created_at\":" + std::to_string(p.created_at) + ",\"updated_at\":" + std::to_string(p.updated_at) + "}";
   }
 
   // SQLite: the material and colour entries of a new product (see migration 0006).
@@ -351,7 +480,7 @@ class SqlCatalogTx final : public CatalogTx {
  private:
   Connection& c_;
   bool pg_;
-  std::string insert_, upsert_;
+  std::string insert_, upsert_, pg_insert_, pg_upsert_;
 };
 
 class SqlCatalogStore final : public catalog::CatalogStore {
