@@ -117,6 +117,8 @@ int run(const Options& o) {
   cfg.identity.argon2_opslimit = 1;
   cfg.identity.argon2_memlimit = 8 * 1024 * 1024;
   cfg.catalog.demo_products = 0;
+  // Concurrent 10,000-row uploads queue for the one SQLite writer; each holds it for a whole request.
+  cfg.database.busy_timeout = std::chrono::seconds(120);
   if (!o.database.empty()) cfg.database.url = o.database;
   app_options.log_sink = std::make_shared<DiscardSink>();
   auto app = eyewear::app::Application::create(std::move(app_options));

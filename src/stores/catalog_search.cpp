@@ -4,6 +4,7 @@
 // selected in memory and its products loaded by key. PostgreSQL: the page with ORDER BY/LIMIT
 // (tsvector + GIN, ts_rank) and one aggregate query for total and facets.
 #include <algorithm>
+#include <deque>
 #include <unordered_map>
 
 #include "catalog/search.hpp"
@@ -22,10 +23,11 @@ using platform::Result;
 
 constexpr std::size_t kFacetValues = 50;
 
-std::vector<FacetCount> top(std::unordered_map<std::string, std::int64_t>& counts) {
+template <typename Map>
+std::vector<FacetCount> top(const Map& counts) {
   std::vector<FacetCount> out;
   out.reserve(counts.size());
-  for (auto& [value, count] : counts) out.push_back(FacetCount{value, count});
+  for (const auto& [value, count] : counts) out.push_back(FacetCount{std::string(value), count});
   std::sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) {
     return a.count != b.count ? a.count > b.count : a.value < b.value;
   });
@@ -79,7 +81,9 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   }
   int lo_ref = 0, hi_ref = 0;
   if (!q.terms.empty()) {
-    b.sql(" FROM products_fts JOIN products p ON p.seq = products_fts.rowid WHERE products_fts MATCH ").param(match);
+    // CROSS JOIN fixes the join order in SQLite: the full-text match drives, filters check its rows.
+    // (With a JOIN the planner may start from a filter index and run the MATCH once per row.)
+    b.sql(" FROM products_fts CROSS JOIN products p ON p.seq = products_fts.rowid WHERE products_fts MATCH ").param(match);
     b.sql(" AND products_fts.rowid BETWEEN ");
     lo_ref = b.bind(lo);
     b.sql(" AND ");
@@ -109,10 +113,12 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   if (q.active == catalog::ActiveFilter::kInactive) b.sql(" AND p.is_active = 0");
   EW_ASSIGN_OR_RETURN(auto rows, c.query(b.text(), b.params()));
 
-  // One pass: total, facets, sort keys.
+  // One pass: total, facets, sort keys. Facet keys are views into the result buffer, so the
+  // pass allocates nothing per row (materials with JSON escapes, rare, are decoded into `owned`).
   const bool by_text = q.sort == SortKey::kName;
   const ResultOrder order{by_text, q.descending};
-  std::unordered_map<std::string, std::int64_t> categories, brands, materials;
+  std::unordered_map<std::string_view, std::int64_t> categories, brands, materials;
+  std::deque<std::string> owned;  // stable addresses for the views into it
   std::vector<Keyed> keyed;
   keyed.reserve(rows.size());
   std::vector<std::string> list;
@@ -120,10 +126,24 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   if (q.after) after = Keyed{q.after->number, q.after->text, q.after->seq};
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto r = rows[i];
-    ++categories[std::string(r.text(1))];
-    ++brands[std::string(r.text(2))];
-    parse_strings(r.text(3), list);
-    for (auto& m : list) ++materials[std::move(m)];
+    ++categories[r.text(1)];
+    ++brands[r.text(2)];
+    const auto mats = r.text(3);
+    if (mats.find('\\') == std::string_view::npos) {
+      // ["a","b"]: the items are the quoted runs.
+      for (std::size_t pos = mats.find('"'); pos != std::string_view::npos;) {
+        const auto end = mats.find('"', pos + 1);
+        if (end == std::string_view::npos) break;
+        ++materials[mats.substr(pos + 1, end - pos - 1)];
+        pos = mats.find('"', end + 1);
+      }
+    } else {
+      parse_strings(mats, list);
+      for (auto& m : list) {
+        owned.push_back(std::move(m));
+        ++materials[owned.back()];
+      }
+    }
     Keyed k{0, {}, r.i64(0)};
     if (by_text) {
       k.text = lower_ascii(r.text(4));
@@ -255,7 +275,7 @@ Result<SearchPage> search_postgres(storage::Connection& c, const SearchQuery& q)
         "UNION ALL SELECT 3, m.value, COUNT(*) FROM f, jsonb_array_elements_text(f.materials) AS m(value) "
         "GROUP BY m.value");
   EW_ASSIGN_OR_RETURN(auto facets, c.query(f.text(), f.params()));
-  std::unordered_map<std::string, std::int64_t> cats, brands, mats;
+  std::unordered_map<std::string, std::int64_t> cats, brands, mats;  // few rows: owned keys are fine
   for (std::size_t i = 0; i < facets.size(); ++i) {
     const auto r = facets[i];
     switch (r.i64(0)) {
