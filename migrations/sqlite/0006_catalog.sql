@@ -56,24 +56,17 @@ CREATE VIRTUAL TABLE products_fts USING fts5(
   tokenize = 'unicode61 remove_diacritics 2'
 );
 
--- New products are added to products_fts, product_materials and product_colors by the store's
--- own statements, not by an AFTER INSERT trigger: a write to FTS5 from inside a trigger runs in a
--- statement savepoint, and FTS5 flushes its pending terms to a new segment at every savepoint,
--- which made each insert ~5x slower (measured). Updates and deletes (rarer; deletes also come
--- from ON DELETE CASCADE) are kept in step by the triggers below.
+-- products_fts holds tenant-namespaced words (`t<N>x<word>`, see src/stores/catalog_fts.hpp), so
+-- the store writes it itself, never a trigger; it writes it after the batch's product rows
+-- because FTS5 flushes its pending terms to a new segment whenever a statement opens a savepoint.
+-- product_materials and product_colors are written by the store for new products (cheaper than
+-- json_each in a trigger) and kept in step by the triggers below on update and delete (deletes
+-- also come from ON DELETE CASCADE; the FTS entries of cascaded rows stay behind, unreachable:
+-- every search joins products).
 
 CREATE TRIGGER products_after_delete AFTER DELETE ON products BEGIN
-  INSERT INTO products_fts (products_fts, rowid, name, brand, category, description)
-    VALUES ('delete', old.seq, old.name, old.brand, old.category, old.description);
   DELETE FROM product_materials WHERE seq = old.seq AND material IN (SELECT value FROM json_each(old.materials));
   DELETE FROM product_colors WHERE seq = old.seq AND color IN (SELECT value FROM json_each(old.colors));
-END;
-
-CREATE TRIGGER products_after_update_text AFTER UPDATE OF name, brand, category, description ON products BEGIN
-  INSERT INTO products_fts (products_fts, rowid, name, brand, category, description)
-    VALUES ('delete', old.seq, old.name, old.brand, old.category, old.description);
-  INSERT INTO products_fts (rowid, name, brand, category, description)
-    VALUES (new.seq, new.name, new.brand, new.category, new.description);
 END;
 
 CREATE TRIGGER products_after_update_lists AFTER UPDATE OF materials, colors ON products BEGIN

@@ -76,24 +76,68 @@ std::string_view sort_name(SortKey k) {
   return "created_at";
 }
 
-std::vector<std::string> split_terms(std::string_view q) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    if (!cur.empty() && out.size() < 10) out.push_back(cur.substr(0, 64));
-    cur.clear();
-  };
-  for (char ch : q) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')) {
-      cur.push_back(ch);
-    } else if (c >= 'A' && c <= 'Z') {
-      cur.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else {
-      flush();
+namespace {
+
+bool separator(std::uint32_t cp) {
+  if (cp < 0x80) return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'));
+  if (cp <= 0xBF) {  // Latin-1 punctuation and symbols, but not ª ² ³ µ ¹ º ¼ ½ ¾
+    return !(cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9 || cp == 0xBA ||
+             (cp >= 0xBC && cp <= 0xBE));
+  }
+  if (cp == 0xD7 || cp == 0xF7) return true;        // × ÷
+  if (cp >= 0x2000 && cp <= 0x206F) return true;    // general punctuation
+  if (cp >= 0x20A0 && cp <= 0x20CF) return true;    // currency symbols
+  if (cp >= 0x2190 && cp <= 0x2BFF) return true;    // arrows ... geometric shapes, dingbats
+  if (cp >= 0x3000 && cp <= 0x303F) return true;    // CJK punctuation
+  if (cp >= 0xFE30 && cp <= 0xFE4F) return true;    // CJK compatibility forms
+  if (cp >= 0xFF00 && cp <= 0xFF0F) return true;    // fullwidth punctuation
+  if (cp >= 0xFF1A && cp <= 0xFF20) return true;
+  if (cp >= 0x1F000 && cp <= 0x1FAFF) return true;  // emoji and pictographs
+  return false;
+}
+
+// One code point at `i` (advancing it); an invalid byte reads as a separator.
+std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  const std::size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) {
+    ++i;
+    return 0x20;
+  }
+  std::uint32_t cp = n == 1 ? c : (c & (0x7FU >> n));
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3FU);
+  i += n;
+  return cp;
+}
+
+}  // namespace
+
+std::vector<std::string_view> words_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t word = std::string_view::npos;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t start = i;
+    if (separator(next_code_point(text, i))) {
+      if (word != std::string_view::npos) out.push_back(text.substr(word, start - word));
+      word = std::string_view::npos;
+    } else if (word == std::string_view::npos) {
+      word = start;
     }
   }
-  flush();
+  if (word != std::string_view::npos) out.push_back(text.substr(word));
+  return out;
+}
+
+std::vector<std::string> split_terms(std::string_view q) {
+  std::vector<std::string> out;
+  for (const auto w : words_of(q)) {
+    if (out.size() == 10) break;
+    std::string t(w.substr(0, 64));
+    for (auto& c : t) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    out.push_back(std::move(t));
+  }
   // A cut at 64 bytes may split a UTF-8 sequence: drop a dangling partial character.
   for (auto& t : out) {
     std::size_t n = 0;

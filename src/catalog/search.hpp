@@ -28,8 +28,12 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 // the parameter (details.field) and the rule. Unknown parameters are refused.
 [[nodiscard]] Result<SearchRequest> parse_search(const QueryParams& params, std::string_view manufacturer_id);
 
-// Words of a query: runs of ASCII letters and digits and of non-ASCII bytes, lower-cased
-// (ASCII), at most 10 words of at most 64 bytes. Everything else separates words.
+// The words of a text, split where SQLite's unicode61 tokenizer splits (approximately: ASCII
+// letters and digits and non-ASCII letters form words; ASCII punctuation, Latin-1 symbols and
+// the common Unicode punctuation and symbol blocks such as `□` separate them). Views into `text`.
+[[nodiscard]] std::vector<std::string_view> words_of(std::string_view text);
+
+// Words of a query (words_of), lower-cased (ASCII), at most 10 words of at most 64 bytes.
 [[nodiscard]] std::vector<std::string> split_terms(std::string_view q);
 // `"acetate"* AND "round"*` (each word quoted, so no FTS5 operator can be smuggled in).
 [[nodiscard]] std::string fts5_expression(const std::vector<std::string>& terms);

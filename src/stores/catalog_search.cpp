@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "catalog/search.hpp"
+#include "stores/catalog_fts.hpp"
 #include "stores/catalog_rows.hpp"
 #include "stores/sql_builder.hpp"
 
@@ -70,7 +71,7 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   EW_ASSIGN_OR_RETURN(const auto number, tenant_number(c, q.manufacturer_id));
   if (!number) return page;
   const std::int64_t lo = range_lo(*number), hi = range_hi(*number);
-  const auto match = catalog::fts5_expression(q.terms);
+  const auto match = namespaced_query(q.terms, *number);
   SqlBuilder b;
   b.sql("SELECT p.seq, p.category, p.brand, p.materials, ");
   switch (q.sort) {

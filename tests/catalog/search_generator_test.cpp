@@ -38,6 +38,17 @@ TEST(CatalogSearch, WordsAndExpressionsCarryNoSyntax) {
   EXPECT_EQ(terms[0].size(), 64u);
 }
 
+TEST(CatalogSearch, WordsSplitWhereTheTokenizerSplits) {
+  using V = std::vector<std::string_view>;
+  EXPECT_EQ(words_of("52\xE2\x96\xA1" "18-140"), (V{"52", "18", "140"})) << "\xE2\x96\xA1 (U+25A1) separates";
+  EXPECT_EQ(words_of("Kj\xC3\xA6r & S\xC3\xB8n"), (V{"Kj\xC3\xA6r", "S\xC3\xB8n"}));
+  EXPECT_EQ(words_of("men's \xE2\x80\x94 #1 seller \xC2\xAB" "50%\xC2\xBB"), (V{"men", "s", "1", "seller", "50"}));
+  EXPECT_EQ(words_of("x\xF0\x9F\x98\x80y"), (V{"x", "y"})) << "emoji separate";
+  EXPECT_EQ(words_of("\xC2\xB5m \xC2\xBD"), (V{"\xC2\xB5m", "\xC2\xBD"})) << "Latin-1 letters and numbers stay";
+  EXPECT_TRUE(words_of(" -- ").empty());
+  EXPECT_EQ(split_terms("52\xE2\x96\xA1" "18"), (std::vector<std::string>{"52", "18"}));
+}
+
 TEST(CatalogSearch, ParametersAreValidatedByName) {
   auto refused = [](QueryParams params) {
     auto r = parse_search(params, "m1");

@@ -1,0 +1,24 @@
+// Tenant-namespaced full-text tokens for the SQLite FTS5 index. Every indexed word of tenant N is
+// written as `t<N>x<word>` and every query word is looked up the same way, so the index holds a
+// separate vocabulary per tenant. Why: FTS5 answers a prefix query (`acet*`) by merging the
+// complete doclists of every term with that prefix, across the whole table, before the rowid
+// range of the tenant can narrow anything — with a million products that was the slowest part of
+// a search (8 ms at 300,000 products against 0.2 ms for the same exact term, measured). With the
+// namespace a prefix only expands over the caller's own terms.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eyewear::stores::catalog_sql {
+
+// The words of `text` (catalog::words_of), each prefixed with the tenant's namespace, separated
+// by spaces. Case and diacritics are still folded by the tokenizer.
+[[nodiscard]] std::string namespaced_text(std::string_view text, std::int64_t tenant);
+
+// `"t5xacet"* AND "t5xround"*` for words already split by catalog::split_terms.
+[[nodiscard]] std::string namespaced_query(const std::vector<std::string>& terms, std::int64_t tenant);
+
+}  // namespace eyewear::stores::catalog_sql
