@@ -1,14 +1,15 @@
 -- Catalogue: products per manufacturer, full-text search (tsvector + GIN, ts_rank), materials and
 -- colours as JSONB arrays with GIN indexes, Idempotency-Key answers of bulk uploads.
--- unaccent folds diacritics (Café = cafe) inside a text search configuration; btree_gin lets one
--- GIN index serve "this manufacturer AND these words". Both ship with PostgreSQL (trusted
--- extensions since 13: a database owner may create them).
+-- unaccent folds diacritics (Café = cafe) inside a text search configuration; it ships with
+-- PostgreSQL (a trusted extension since 13: a database owner may create it). The indexed words
+-- are tenant-namespaced (`t<N>x<word>`, see src/stores/catalog_fts.hpp), which the parser reads
+-- as words with digits (numword), hence those token types in the mapping too.
 CREATE EXTENSION IF NOT EXISTS unaccent;
-CREATE EXTENSION IF NOT EXISTS btree_gin;
 
 CREATE TEXT SEARCH CONFIGURATION eyewear_text (COPY = pg_catalog.simple);
 ALTER TEXT SEARCH CONFIGURATION eyewear_text
-  ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH unaccent, simple;
+  ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part, numword, numhword,
+    hword_numpart WITH unaccent, simple;
 
 CREATE TABLE catalog_tenants (
   manufacturer_id TEXT PRIMARY KEY REFERENCES manufacturers (id) ON DELETE CASCADE,
@@ -40,14 +41,11 @@ CREATE TABLE products (
   is_active BOOLEAN NOT NULL DEFAULT TRUE,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
-  search TSVECTOR GENERATED ALWAYS AS (
-    setweight(to_tsvector('eyewear_text', name), 'A') ||
-    setweight(to_tsvector('eyewear_text', brand), 'B') ||
-    setweight(to_tsvector('eyewear_text', category), 'C') ||
-    setweight(to_tsvector('eyewear_text', description), 'D')) STORED
+  -- Written by the store from the namespaced words: name A, brand B, category C, description D.
+  search TSVECTOR NOT NULL
 );
 CREATE UNIQUE INDEX products_sku ON products (manufacturer_id, sku);
-CREATE INDEX products_search ON products USING gin (manufacturer_id, search);
+CREATE INDEX products_search ON products USING gin (search);
 CREATE INDEX products_materials ON products USING gin (materials jsonb_path_ops);
 CREATE INDEX products_colors ON products USING gin (colors jsonb_path_ops);
 CREATE INDEX products_category ON products (manufacturer_id, category);

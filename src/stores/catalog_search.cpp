@@ -205,7 +205,12 @@ void pg_where(SqlBuilder& b, const SearchQuery& q, const std::string& tsquery, s
 
 Result<SearchPage> search_postgres(storage::Connection& c, const SearchQuery& q) {
   SearchPage page;
-  const auto tsquery = catalog::tsquery_expression(q.terms);
+  EW_ASSIGN_OR_RETURN(const auto number, tenant_number(c, q.manufacturer_id));
+  if (!number) return page;
+  // Namespaced words (catalog_fts.hpp): 't5xacet':* & 't5xround':*
+  std::vector<std::string> namespaced;
+  for (const auto& t : q.terms) namespaced.push_back("t" + std::to_string(*number) + "x" + t);
+  const auto tsquery = catalog::tsquery_expression(namespaced);
   std::string material_json, color_json;
   int ts_ref = 0;
 

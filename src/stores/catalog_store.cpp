@@ -161,11 +161,6 @@ constexpr const char* kInsertSqlite =
     "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
     "images, metadata, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
     "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ";
-constexpr const char* kInsertPostgres =
-    "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
-    "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
-    "images, metadata, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-    "$13, $14, $15, $16, CAST($17 AS jsonb), CAST($18 AS jsonb), $19, $20, $21, $22, $23) ";
 constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING";
 constexpr const char* kDoUpdate =
     "ON CONFLICT (manufacturer_id, sku) DO UPDATE SET name = excluded.name, brand = excluded.brand, "
@@ -176,31 +171,36 @@ constexpr const char* kDoUpdate =
     "frame_height = excluded.frame_height, materials = excluded.materials, colors = excluded.colors, "
     "images = excluded.images, metadata = excluded.metadata, is_active = excluded.is_active, "
     "updated_at = excluded.updated_at RETURNING seq, created_at";
+// PostgreSQL also carries the search vector over.
+constexpr const char* kPgDoUpdateSearch = ", search = excluded.search ";
 
 constexpr const char* kPgRecordset =
     "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
     "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
-    "images, metadata, is_active, created_at, updated_at) "
+    "images, metadata, is_active, created_at, updated_at, search) "
     "SELECT r.seq, r.manufacturer_id, r.sku, r.name, r.brand, r.category, r.description, r.price, r.currency, "
     "r.price_scaled, r.lens_width, r.lens_height, r.bridge_width, r.temple_length, r.frame_width, r.frame_height, "
-    "r.materials, r.colors, r.images, r.metadata, r.is_active, r.created_at, r.updated_at "
+    "r.materials, r.colors, r.images, r.metadata, r.is_active, r.created_at, r.updated_at, "
+    "setweight(to_tsvector('eyewear_text', r.fts_name), 'A') || setweight(to_tsvector('eyewear_text', r.fts_brand), 'B') "
+    "|| setweight(to_tsvector('eyewear_text', r.fts_category), 'C') "
+    "|| setweight(to_tsvector('eyewear_text', r.fts_description), 'D') "
     "FROM jsonb_to_recordset(CAST($1 AS jsonb)) AS r(seq BIGINT, manufacturer_id TEXT, sku TEXT, name TEXT, "
     "brand TEXT, category TEXT, description TEXT, price BIGINT, currency TEXT, price_scaled BIGINT, lens_width INTEGER, "
     "lens_height INTEGER, bridge_width INTEGER, temple_length INTEGER, frame_width INTEGER, frame_height INTEGER, "
     "materials JSONB, colors JSONB, images TEXT, metadata TEXT, is_active BOOLEAN, created_at BIGINT, "
-    "updated_at BIGINT) ";
+    "updated_at BIGINT, fts_name TEXT, fts_brand TEXT, fts_category TEXT, fts_description TEXT) ";
 
 class SqlCatalogTx final : public CatalogTx {
  public:
   explicit SqlCatalogTx(Connection& c) : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres) {
-    const std::string base = pg_ ? kInsertPostgres : kInsertSqlite;
-    insert_ = base + kDoNothing;
-    upsert_ = base + kDoUpdate;
+    // SQLite writes row by row; PostgreSQL in chunks (put_postgres).
+    insert_ = std::string(kInsertSqlite) + kDoNothing;
+    upsert_ = std::string(kInsertSqlite) + kDoUpdate;
     if (pg_) {
       pg_insert_ = std::string(kPgRecordset) + "ON CONFLICT (manufacturer_id, sku) DO NOTHING RETURNING seq, sku, created_at";
       const std::string_view update(kDoUpdate);
-      pg_upsert_ = std::string(kPgRecordset) + std::string(update.substr(0, update.rfind("RETURNING"))) +
-                   "RETURNING seq, sku, created_at";
+      std::string set_list(update.substr(0, update.rfind(" RETURNING")));
+      pg_upsert_ = std::string(kPgRecordset) + set_list + kPgDoUpdateSearch + "RETURNING seq, sku, created_at";
     }
   }
 
@@ -391,7 +391,13 @@ class SqlCatalogTx final : public CatalogTx {
     text(",\"images\":", images_json(p.images));
     text(",\"metadata\":", p.metadata);
     out += p.is_active ? ",\"is_active\":true" : ",\"is_active\":false";
-    out += ",\"created_at\":" + std::to_string(p.created_at) + ",\"updated_at\":" + std::to_string(p.updated_at) + "}";
+    out += ",\"created_at\":" + std::to_string(p.created_at) + ",\"updated_at\":" + std::to_string(p.updated_at);
+    const auto tenant = p.seq >> catalog::kTenantShift;
+    text(",\"fts_name\":", namespaced_text(p.name, tenant));
+    text(",\"fts_brand\":", namespaced_text(p.brand, tenant));
+    text(",\"fts_category\":", namespaced_text(p.category, tenant));
+    text(",\"fts_description\":", namespaced_text(p.description, tenant));
+    out += "}";
   }
 
   // SQLite: the material and colour entries of a new product (see migration 0006).
@@ -417,16 +423,23 @@ class SqlCatalogTx final : public CatalogTx {
     const auto colors = strings_json(p.colors);
     const auto images = images_json(p.images);
     const auto& d = p.dimensions;
+    const auto tenant = p.seq >> catalog::kTenantShift;
+    const auto fts_name = namespaced_text(p.name, tenant), fts_brand = namespaced_text(p.brand, tenant),
+               fts_category = namespaced_text(p.category, tenant),
+               fts_description = namespaced_text(p.description, tenant);
     const Param params[] = {p.seq, p.manufacturer_id, p.sku, p.name, p.brand, p.category, p.description,
                             p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent), d.lens_width,
                             d.lens_height, d.bridge_width, d.temple_length, d.frame_width, d.frame_height, materials,
-                            colors, images, p.metadata, p.is_active, p.updated_at};
+                            colors, images, p.metadata, p.is_active, p.updated_at, fts_name, fts_brand, fts_category,
+                            fts_description};
     const char* sql =
         pg_ ? "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
               "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
               "temple_length = $14, frame_width = $15, frame_height = $16, materials = CAST($17 AS jsonb), "
-              "colors = CAST($18 AS jsonb), images = $19, metadata = $20, is_active = $21, updated_at = $22 "
-              "WHERE seq = $1 AND manufacturer_id = $2"
+              "colors = CAST($18 AS jsonb), images = $19, metadata = $20, is_active = $21, updated_at = $22, "
+              "search = setweight(to_tsvector('eyewear_text', $23), 'A') || "
+              "setweight(to_tsvector('eyewear_text', $24), 'B') || setweight(to_tsvector('eyewear_text', $25), 'C') || "
+              "setweight(to_tsvector('eyewear_text', $26), 'D') WHERE seq = $1 AND manufacturer_id = $2"
             : "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
               "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
               "temple_length = $14, frame_width = $15, frame_height = $16, materials = $17, colors = $18, "
@@ -435,7 +448,8 @@ class SqlCatalogTx final : public CatalogTx {
     if (!pg_) {
       EW_ASSIGN_OR_RETURN(before, search_text(p.manufacturer_id, p.seq));
     }
-    EW_ASSIGN_OR_RETURN(auto n, c_.execute(sql, storage::Params(params)));
+    // SQLite takes the first 22 parameters (its full-text rows are written below, not in the UPDATE).
+    EW_ASSIGN_OR_RETURN(auto n, c_.execute(sql, pg_ ? storage::Params(params) : storage::Params(params, 22)));
     if (n == 1 && before) {
       EW_TRY(unindex(*before));
       EW_TRY(index(SearchText{p.seq, p.name, p.brand, p.category, p.description}));
