@@ -1,6 +1,7 @@
 #include "http/catalog_routes.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "catalog/codec.hpp"
@@ -91,7 +92,8 @@ HandlerResult bulk(CatalogRouteServices& s, Exchange& ex) {
   if (opts.atomic && opts.partial) {
     return fail(Error::validation("partial", "exclusive", "partial=true cannot be combined with atomic=true"));
   }
-  const auto content_type = ex.request.headers.get("Content-Type").value_or("");
+  std::string content_type(ex.request.headers.get("Content-Type").value_or(""));
+  for (auto& c : content_type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   catalog::BulkFormat format = catalog::BulkFormat::kJson;
   if (content_type.starts_with("text/csv")) {
     format = catalog::BulkFormat::kCsv;

@@ -170,7 +170,7 @@ TEST_P(CatalogBulkTest, CsvBodiesOverHttp) {
                           "C-1,\"Round, Small\",Kjær,optical,89.90,EUR,\"Two\nlines\",acetate|titanium,48\r\n"
                           "C-2,Square,Kjær,optical,abc,EUR,,,\r\n"
                           "C-3,Wide,Kjær,optical,99,EUR,,,81\r\n";
-  const auto r = bulk(t, csv, "text/csv; charset=utf-8");
+  const auto r = bulk(t, csv, "Text/CSV; charset=utf-8");
   ASSERT_EQ(r.status, 200) << r.body;
   const auto j = r.json();
   EXPECT_EQ(j["totals"]["created"], 1);
