@@ -87,6 +87,24 @@ struct AuthzConfig {
   std::string tier_limits;       // overrides, e.g. "free.product_uploads=200,enterprise.ml_requests=-1"
 };
 
+// A GCRA limit: `count` requests per `period`, `burst` more at once; count 0 disables it.
+struct RateSpec {
+  std::int64_t count = 0;
+  std::chrono::milliseconds period{60'000};
+  std::int64_t burst = 0;
+};
+
+struct RateLimitConfig {
+  std::string redis_url;  // redis://...; empty: limits are kept in this process
+  std::string redis_prefix = "eyewear:";
+  std::chrono::milliseconds redis_timeout{250};
+  bool fail_open = true;  // when Redis is unreachable: allow (and count) rather than refuse
+  RateSpec ip{60, std::chrono::milliseconds(60'000), 20};                      // mutating routes, per client address
+  RateSpec api_key{600, std::chrono::milliseconds(60'000), 100};               // every route, per API key
+  RateSpec login_failures{20, std::chrono::milliseconds(86'400'000), 10};      // failed sign-ins, per account
+  std::size_t local_max_keys = 1'000'000;
+};
+
 struct MailConfig {
   std::string smtp_url;       // smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox
   std::string smtp_user;
@@ -107,6 +125,7 @@ struct Config {
   IdentityConfig identity;
   AuthzConfig authz;
   MailConfig mail;
+  RateLimitConfig rate_limit;
 
   // The database URL after defaults are applied.
   [[nodiscard]] std::string effective_database_url() const;
@@ -142,6 +161,9 @@ struct SettingView {
 [[nodiscard]] Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 [[nodiscard]] Result<std::size_t> parse_size(std::string_view text);
 [[nodiscard]] Result<bool> parse_bool(std::string_view text);
+// "60/1m" (count per period), "0" or "off" to disable; the burst is set separately.
+[[nodiscard]] Status parse_rate(std::string_view text, RateSpec& out);
+[[nodiscard]] std::string format_rate(const RateSpec& spec);
 
 // Masks the password of a URL such as postgresql://user:secret@host/db.
 [[nodiscard]] std::string mask_url_password(const std::string& url);
