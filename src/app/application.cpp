@@ -241,9 +241,9 @@ platform::Status build_rate_limits(Application::Parts& p) {
 
 platform::Status build_identity(Application::Parts& p) {
   const auto& cfg = p.config;
-  const auto secrets = cfg.data_dir + "/secrets";
+  const auto secrets = cfg.effective_secrets_dir() + "/secrets";
   identity::KeyRingOptions key_options;
-  key_options.directory = cfg.data_dir + "/keys/jwt";
+  key_options.directory = cfg.effective_secrets_dir() + "/keys/jwt";
   key_options.algorithm = cfg.identity.jwt_algorithm == "HS256" ? identity::JwtAlgorithm::kHS256 : identity::JwtAlgorithm::kES256;
   key_options.hs256_secret = cfg.identity.jwt_secret;
   key_options.token_ttl = cfg.identity.access_token_ttl;

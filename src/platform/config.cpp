@@ -125,6 +125,14 @@ const std::vector<Setting>& settings() {
          c.data_dir = trim(v);
          return {};
        }},
+      {"EYEWEAR_SECRETS_DIR",
+       "Directory for generated signing keys and secrets (keys/jwt, secrets/); empty: the data dir. "
+       "Nodes of one deployment must share it",
+       false, [](const Config& c) { return c.secrets_dir; },
+       [](Config& c, std::string_view v) -> Status {
+         c.secrets_dir = trim(v);
+         return {};
+       }},
       {"EYEWEAR_ENV", "production | development | test", false, [](const Config& c) { return c.environment; },
        [](Config& c, std::string_view v) -> Status {
          const auto t = trim(v);
@@ -460,6 +468,8 @@ std::size_t Config::effective_pool_size() const {
 std::string Config::effective_jwt_issuer() const {
   return identity.jwt_issuer.empty() ? effective_public_url() : identity.jwt_issuer;
 }
+
+std::string Config::effective_secrets_dir() const { return secrets_dir.empty() ? data_dir : secrets_dir; }
 
 std::string Config::effective_public_url() const {
   if (!http.public_url.empty()) return http.public_url;

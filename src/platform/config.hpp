@@ -115,6 +115,7 @@ struct MailConfig {
 
 struct Config {
   std::string data_dir = "./data";
+  std::string secrets_dir;  // signing keys and secrets; empty: the data dir. Nodes of one deployment share it
   std::string environment = "production";  // production | development | test
   bool demo_data = false;
   HttpConfig http;
@@ -134,6 +135,8 @@ struct Config {
   [[nodiscard]] std::size_t effective_pool_size() const;
   [[nodiscard]] std::string effective_public_url() const;
   [[nodiscard]] std::string effective_jwt_issuer() const;
+  // Where generated keys and secrets live: <secrets_dir or data_dir>/keys/jwt and .../secrets.
+  [[nodiscard]] std::string effective_secrets_dir() const;
 };
 
 using EnvMap = std::map<std::string, std::string>;
