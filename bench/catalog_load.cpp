@@ -117,6 +117,10 @@ int run(const Options& o) {
   cfg.identity.argon2_opslimit = 1;
   cfg.identity.argon2_memlimit = 8 * 1024 * 1024;
   cfg.catalog.demo_products = 0;
+  // One client address sends every request: the per-address rate limit would measure itself.
+  cfg.rate_limit.ip.count = 0;
+  cfg.rate_limit.api_key.count = 0;
+  cfg.rate_limit.login_failures.count = 0;
   // Concurrent 10,000-row uploads queue for the one SQLite writer; each holds it for a whole request.
   cfg.database.busy_timeout = std::chrono::seconds(120);
   if (!o.database.empty()) cfg.database.url = o.database;
