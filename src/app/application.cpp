@@ -313,8 +313,10 @@ platform::Status build_threats(Application::Parts& p) {
   const auto& cfg = p.config;
   p.threat_detector =
       std::make_unique<security::ThreatDetector>(security::ThreatDetector::Options{cfg.threats.max_field_bytes});
-  // Keys the short value hash of findings, so equal payloads correlate across requests.
-  EW_ASSIGN_OR_RETURN(auto hash_key, secret_from("", cfg.data_dir + "/secrets/threat_hash.key", *p.random));
+  // Keys the short value hash of findings, so equal payloads correlate across requests (and, with
+  // a shared EYEWEAR_SECRETS_DIR, across nodes).
+  EW_ASSIGN_OR_RETURN(auto hash_key,
+                      secret_from("", cfg.effective_secrets_dir() + "/secrets/threat_hash.key", *p.random));
   p.input_scanner = std::make_unique<security::InputScanner>(*p.threat_detector, std::move(hash_key));
   p.threat_store = stores::make_threat_store(*p.database);
   p.threat_recorder = std::make_unique<security::ThreatRecorder>(
@@ -464,6 +466,7 @@ storage::Database& Application::database() { return *parts_->database; }
 identity::IdentityService& Application::identity() { return *parts_->identity; }
 identity::KeyRing& Application::signing_keys() { return *parts_->signing_keys; }
 mail::OutboxDispatcher& Application::outbox() { return *parts_->outbox; }
+security::ThreatRecorder& Application::threat_recorder() { return *parts_->threat_recorder; }
 const platform::Config& Application::config() const { return parts_->config; }
 
 }  // namespace eyewear::app

@@ -20,6 +20,9 @@ class KeyRing;
 namespace eyewear::mail {
 class OutboxDispatcher;
 }
+namespace eyewear::security {
+class ThreatRecorder;
+}
 
 namespace eyewear::app {
 
@@ -50,6 +53,7 @@ class Application {
   [[nodiscard]] identity::IdentityService& identity();
   [[nodiscard]] identity::KeyRing& signing_keys();
   [[nodiscard]] mail::OutboxDispatcher& outbox();
+  [[nodiscard]] security::ThreatRecorder& threat_recorder();
   [[nodiscard]] const platform::Config& config() const;
 
   struct Parts;
