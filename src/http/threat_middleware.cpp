@@ -48,6 +48,7 @@ class ThreatScreen final : public Middleware {
     if (!fields.screens()) return std::nullopt;
     security::ScanReport report;
     const auto& scanner = deps_.scanner;
+    if (!ex.params.empty()) scanner.scan_params(ex.params, "path.", fields, report);
     if (!ex.request.query.empty()) scanner.scan_query(ex.request.query, fields, report);
     if (ex.json) {
       scanner.scan_json(*ex.json, fields, report);

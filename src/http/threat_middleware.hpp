@@ -1,6 +1,7 @@
 // The request threat screen. Runs after authentication (so findings name the caller) and before
 // authorization (so a refused request consumes no quota), on every routed request that carries
-// user input: the query string, a JSON body, and the body of upload routes (CSV and NDJSON).
+// user input: path parameters, the query string, a JSON body, and the body of upload routes (CSV,
+// NDJSON, JSON).
 // Each route's field policy (RouteOptions::threats) says which fields are secrets, file names or
 // templates. A HIGH finding refuses the request in block mode with 400 THREAT_DETECTED, whose
 // details name the field and the type and never the value; everything found is recorded in the

@@ -54,12 +54,12 @@ void append_path_name(std::string& out, std::string_view name, std::size_t posit
   }
 }
 
-void InputScanner::scan_query(const std::vector<std::pair<std::string, std::string>>& params,
-                              const FieldClassifier& fields, ScanReport& report) const {
+void InputScanner::scan_params(const std::vector<std::pair<std::string, std::string>>& params, std::string_view prefix,
+                               const FieldClassifier& fields, ScanReport& report) const {
   for (std::size_t i = 0; i < params.size(); ++i) {
     const auto& [raw_name, value] = params[i];
     auto path = [&] {
-      std::string p = "query.";
+      std::string p(prefix);
       append_path_name(p, raw_name, i + 1);
       return p;
     };

@@ -1,7 +1,7 @@
 // Screens whole inputs field by field: a JSON document, query parameters, the cells of an
 // uploaded CSV file, the lines of an NDJSON upload. Each finding names its field with a path:
 //   JSON     /products/3/name          (JSON pointer; NDJSON lines: ndjson[7]/name)
-//   query    query.q
+//   query    query.q                   (route path parameters: path.id)
 //   CSV      csv[12].description       (12 = the line the record starts on)
 // A member name that is not a plain identifier ([A-Za-z0-9_.-], at most 64 bytes) is shown by its
 // 1-based position among its object's members in key order, `#3`, so that a path never echoes
@@ -37,7 +37,13 @@ class InputScanner {
 
   void scan_json(const nlohmann::json& document, const FieldClassifier& fields, ScanReport& report) const;
   void scan_query(const std::vector<std::pair<std::string, std::string>>& params, const FieldClassifier& fields,
-                  ScanReport& report) const;
+                  ScanReport& report) const {
+    scan_params(params, "query.", fields, report);
+  }
+  // Name/value pairs under a path prefix: "query." for the query string, "path." for the
+  // parameters of the route's pattern.
+  void scan_params(const std::vector<std::pair<std::string, std::string>>& params, std::string_view prefix,
+                   const FieldClassifier& fields, ScanReport& report) const;
   // The first record is the header. Stops quietly at a malformed record: the upload handler
   // refuses the file with its own error.
   void scan_csv(std::string_view text, const FieldClassifier& fields, ScanReport& report) const;

@@ -232,7 +232,7 @@ TEST_P(ThreatTest, NoSqlCorpusPayloadsAsOperatorObjectsAreRefusedOverHttp) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM login_attempts"), 0) << "no refused request reached sign-in";
 }
 
-TEST_P(ThreatTest, QueryStringsAndCsvUploads) {
+TEST_P(ThreatTest, PathParametersQueryStringsAndCsvUploads) {
   auto& c = *client_;
   const auto t = sign_up(c, server_->data_dir(), "upload@acme.example");
   const auto q = c.get("/test/search?q=1%27%20OR%20%271%27%3D%271&page=2", {bearer(t.access)});
@@ -240,6 +240,9 @@ TEST_P(ThreatTest, QueryStringsAndCsvUploads) {
   EXPECT_EQ(q.json()["error"]["details"]["field"], "query.q");
   EXPECT_EQ(c.get("/test/search?q=aviator%2052%E2%96%A118-140&sort=price", {bearer(t.access)}).status, 200);
   EXPECT_EQ(c.get("/test/search?email%5B%24ne%5D=1", {bearer(t.access)}).status, 400);
+  const auto path = c.del("/api/v1/api-keys/1%27%20OR%20%271%27%3D%271", {bearer(t.access)});
+  ASSERT_EQ(path.status, 400) << path.body;
+  EXPECT_EQ(path.json()["error"]["details"]["field"], "path.id");
 
   std::string clean = "sku,name,description,image_file\r\n";
   for (int i = 0; i < 500; ++i) {

@@ -155,6 +155,13 @@ TEST_F(ScanTest, QueryParameters) {
   EXPECT_EQ(r.findings[2].severity, Severity::kHigh);
 }
 
+TEST_F(ScanTest, PathParametersUseTheirOwnPrefix) {
+  ScanReport r;
+  scanner_.scan_params({{"id", "m-123"}, {"token", "' or 1=1 --"}, {"slug", "<script>alert(1)</script>"}}, "path.",
+                       FieldClassifier(), r);
+  EXPECT_EQ(fields_and_types(r), (Pairs{{"path.slug", "xss"}}));
+}
+
 TEST_F(ScanTest, CsvCellsByLineAndColumn) {
   const std::string csv =
       "sku,name,description,image_file\r\n"
