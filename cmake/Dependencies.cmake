@@ -14,6 +14,8 @@ pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
+# libinjection, as compiled into ModSecurity (the threat detector uses its C API).
+pkg_check_modules(MODSECURITY REQUIRED IMPORTED_TARGET modsecurity)
 find_package(OpenSSL REQUIRED)
 
 # RESTinio's Debian package wants these at link time.

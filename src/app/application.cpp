@@ -19,6 +19,8 @@
 #include "http/ops_routes.hpp"
 #include "http/rate_limit_middleware.hpp"
 #include "http/server.hpp"
+#include "http/threat_middleware.hpp"
+#include "http/threat_routes.hpp"
 #include "identity/jwt.hpp"
 #include "identity/passwords.hpp"
 #include "identity/sealer.hpp"
@@ -33,6 +35,9 @@
 #include "platform/random.hpp"
 #include "platform/worker_pool.hpp"
 #include "security/rate_limit.hpp"
+#include "security/threat_history.hpp"
+#include "security/threat_recorder.hpp"
+#include "security/threat_scan.hpp"
 #include "storage/migrations.hpp"
 #include "storage/open.hpp"
 #include "storage/redis.hpp"
@@ -41,6 +46,7 @@
 #include "stores/identity_store.hpp"
 #include "stores/outbox_store.hpp"
 #include "stores/redis_rate_limiter.hpp"
+#include "stores/threat_store.hpp"
 
 namespace eyewear::app {
 
@@ -206,6 +212,12 @@ struct Application::Parts {
   std::unique_ptr<catalog::CatalogStore> catalog_store;
   std::unique_ptr<catalog::UploadAllowance> upload_allowance;
   std::unique_ptr<catalog::CatalogService> catalog;
+  // threat detection
+  std::unique_ptr<security::ThreatDetector> threat_detector;
+  std::unique_ptr<security::InputScanner> input_scanner;
+  std::unique_ptr<security::ThreatStore> threat_store;
+  std::unique_ptr<security::ThreatRecorder> threat_recorder;
+  std::unique_ptr<security::ThreatHistory> threat_history;
   std::unique_ptr<platform::WorkerPool> workers;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Dispatcher> dispatcher;
@@ -315,6 +327,28 @@ platform::Status build_catalog(Application::Parts& p) {
   return {};
 }
 
+platform::Status build_threats(Application::Parts& p) {
+  const auto& cfg = p.config;
+  p.threat_detector =
+      std::make_unique<security::ThreatDetector>(security::ThreatDetector::Options{cfg.threats.max_field_bytes});
+  // Keys the short value hash of findings, so equal payloads correlate across requests (and, with
+  // a shared EYEWEAR_SECRETS_DIR, across nodes).
+  EW_ASSIGN_OR_RETURN(auto hash_key,
+                      secret_from("", cfg.effective_secrets_dir() + "/secrets/threat_hash.key", *p.random));
+  p.input_scanner = std::make_unique<security::InputScanner>(*p.threat_detector, std::move(hash_key));
+  p.threat_store = stores::make_threat_store(*p.database);
+  p.threat_recorder = std::make_unique<security::ThreatRecorder>(
+      *p.threat_store, *p.logger, security::ThreatRecorder::Options{cfg.threats.queue_limit, cfg.threats.flush_interval});
+  p.threat_history = std::make_unique<security::ThreatHistory>(*p.threat_store, *p.threat_recorder, *p.clock);
+  auto* recorder = p.threat_recorder.get();
+  p.registry->add_collector([recorder](std::string& out) {
+    out += "# HELP eyewear_threat_records_dropped_total Threat records dropped because the write queue was full.\n"
+           "# TYPE eyewear_threat_records_dropped_total counter\neyewear_threat_records_dropped_total " +
+           std::to_string(recorder->dropped()) + "\n";
+  });
+  return {};
+}
+
 platform::Result<std::unique_ptr<Application>> Application::create(AppOptions options) {
   auto p = std::make_unique<Parts>();
   p->config = std::move(options.config);
@@ -352,6 +386,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   EW_TRY(build_identity(*p));
   EW_TRY(build_authz(*p));
   EW_TRY(build_catalog(*p));
+  EW_TRY(build_threats(*p));
   p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
                                                       cfg.workers.queue_limit, *p->logger, /*background=*/true);
 
@@ -368,6 +403,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   http::add_identity_routes(*p->router, *p->identity, *p->signing_keys);
   http::add_authz_routes(*p->router, {*p->authorizer, *p->quotas, *p->api_keys, *p->admin});
   http::add_catalog_routes(*p->router, {*p->catalog, *p->authorizer, *p->quotas});
+  http::add_threat_routes(*p->router, *p->threat_history);
   if (options.extra_routes) options.extra_routes(*p->router);
 
   // Middleware, in order.
@@ -386,6 +422,8 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   chain.push_back(http::make_rate_limit(
       *p->rate_limiter, {http::RateScope::kApiKey, limit_of(cfg.rate_limit.api_key), cfg.rate_limit.fail_open},
       *p->logger, *p->registry));
+  chain.push_back(http::make_threat_screen({*p->router, *p->input_scanner, *p->threat_recorder, *p->clock, *p->logger,
+                                            *p->registry, cfg.threats.mode == "block"}));
   chain.push_back(http::make_authorization(*p->authorizer, *p->quotas));
   p->dispatcher = std::make_unique<http::Dispatcher>(*p->router, std::move(chain), *p->workers, *p->logger);
 
@@ -411,6 +449,7 @@ platform::Status Application::start() {
   parts_->session_registry->start();
   parts_->tier_cache->start();
   parts_->outbox->start();
+  parts_->threat_recorder->start();
   EW_TRY(parts_->server->start());
   parts_->started = true;
   parts_->logger->info("listening", {{"host", parts_->config.http.host},
@@ -427,6 +466,7 @@ void Application::stop() {
   const auto in_flight = parts_->server->in_flight();
   const bool drained = parts_->server->stop();
   parts_->workers->shutdown();
+  parts_->threat_recorder->stop();  // writes what is still queued
   parts_->outbox->stop();
   parts_->session_registry->stop();
   parts_->tier_cache->stop();
@@ -447,6 +487,7 @@ identity::IdentityService& Application::identity() { return *parts_->identity; }
 identity::KeyRing& Application::signing_keys() { return *parts_->signing_keys; }
 mail::OutboxDispatcher& Application::outbox() { return *parts_->outbox; }
 catalog::CatalogService& Application::catalog() { return *parts_->catalog; }
+security::ThreatRecorder& Application::threat_recorder() { return *parts_->threat_recorder; }
 const platform::Config& Application::config() const { return parts_->config; }
 
 }  // namespace eyewear::app

@@ -23,6 +23,9 @@ class OutboxDispatcher;
 namespace eyewear::catalog {
 class CatalogService;
 }
+namespace eyewear::security {
+class ThreatRecorder;
+}
 
 namespace eyewear::app {
 
@@ -54,6 +57,7 @@ class Application {
   [[nodiscard]] identity::KeyRing& signing_keys();
   [[nodiscard]] mail::OutboxDispatcher& outbox();
   [[nodiscard]] catalog::CatalogService& catalog();
+  [[nodiscard]] security::ThreatRecorder& threat_recorder();
   [[nodiscard]] const platform::Config& config() const;
 
   struct Parts;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/types.hpp"
+#include "security/threat_policy.hpp"
 
 namespace eyewear::http {
 
@@ -44,6 +45,9 @@ struct RouteOptions {
   std::string permission;      // tier permission required (authz), empty: none
   std::string quota_resource;  // quota consumed per successful call (authz), empty: none
   bool operational = false;    // probes and metrics: not part of /api, no JSON error envelope needs
+  // What the route's input fields are, for the threat screen (secrets, file names, templates,
+  // scalars); the defaults suit most routes (docs/SECURITY.md).
+  security::FieldPolicy threats;
 };
 
 struct Route {

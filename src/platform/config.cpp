@@ -372,6 +372,32 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_CATALOG_DEMO_PRODUCTS", "Generated products in the demo account (--demo-data)", false,
        [](const Config& c) { return std::to_string(c.catalog.demo_products); },
        [](Config& c, std::string_view v) { return set_int(c.catalog.demo_products, v, 0, 100'000); }},
+      // ---- threat detection
+      {"EYEWEAR_THREAT_MODE", "block: refuse requests with HIGH threat findings (400 THREAT_DETECTED) | log: record only",
+       false, [](const Config& c) { return c.threats.mode; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t != "block" && t != "log") return fail(ErrorCode::kValidationFailed, "must be block or log");
+         c.threats.mode = t;
+         return {};
+       }},
+      {"EYEWEAR_THREAT_MAX_FIELD_BYTES", "Longest string value a request field may hold (longer: oversized_field)", false,
+       [](const Config& c) { return std::to_string(c.threats.max_field_bytes); },
+       [](Config& c, std::string_view v) -> Status {
+         EW_TRY(set_size(c.threats.max_field_bytes, v));
+         if (c.threats.max_field_bytes == 0) return fail(ErrorCode::kValidationFailed, "must be positive");
+         return {};
+       }},
+      {"EYEWEAR_THREAT_QUEUE_LIMIT", "Threat records that may wait to be written before new ones are dropped", false,
+       [](const Config& c) { return std::to_string(c.threats.queue_limit); },
+       [](Config& c, std::string_view v) { return set_int(c.threats.queue_limit, v, 1, 10'000'000); }},
+      {"EYEWEAR_THREAT_FLUSH_INTERVAL", "How often queued threat records are written", false,
+       [](const Config& c) { return format_duration(c.threats.flush_interval); },
+       [](Config& c, std::string_view v) -> Status {
+         EW_TRY(set_duration(c.threats.flush_interval, v));
+         if (c.threats.flush_interval.count() <= 0) return fail(ErrorCode::kValidationFailed, "must be positive");
+         return {};
+       }},
       // ---- mail
       {"EYEWEAR_SMTP_URL", "smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox", false,
        [](const Config& c) { return mask_url_password(c.mail.smtp_url); },

@@ -111,6 +111,13 @@ struct RateLimitConfig {
   std::size_t local_max_keys = 1'000'000;
 };
 
+struct ThreatConfig {
+  std::string mode = "block";               // block: HIGH findings refuse the request | log: record only
+  std::size_t max_field_bytes = 16 * 1024;  // a longer string value is oversized_field (HIGH)
+  std::size_t queue_limit = 10'000;         // threat records waiting to be written
+  std::chrono::milliseconds flush_interval{200};
+};
+
 struct MailConfig {
   std::string smtp_url;       // smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox
   std::string smtp_user;
@@ -132,6 +139,7 @@ struct Config {
   IdentityConfig identity;
   AuthzConfig authz;
   CatalogConfig catalog;
+  ThreatConfig threats;
   MailConfig mail;
   RateLimitConfig rate_limit;
 

@@ -9,6 +9,8 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 bool needs_quotes(std::string_view field) {
   if (field.empty()) return false;
   if (field.front() == ' ' || field.back() == ' ') return true;
+  // A reader skips a byte-order mark at the start of the text: inside quotes it survives.
+  if (field.starts_with(kBom)) return true;
   return field.find_first_of(",\"\r\n") != std::string_view::npos;
 }
 
@@ -32,7 +34,8 @@ Result<bool> Reader::next(std::vector<std::string>& fields) {
   const std::size_t n = text_.size();
   // Blank lines between records are skipped.
   while (pos_ < n && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
-    if (text_[pos_] == '\n') ++line_;
+    // CRLF, LF and a lone CR each end one line.
+    if (text_[pos_] == '\n' || pos_ + 1 >= n || text_[pos_ + 1] != '\n') ++line_;
     ++pos_;
   }
   if (pos_ >= n) return false;
@@ -106,10 +109,8 @@ Result<bool> Reader::next(std::vector<std::string>& fields) {
     }
     // End of record: CRLF, LF or a lone CR.
     if (c == '\r') ++pos_;
-    if (pos_ < n && text_[pos_] == '\n') {
-      ++pos_;
-      ++line_;
-    }
+    if (pos_ < n && text_[pos_] == '\n') ++pos_;
+    ++line_;
     return true;
   }
 }
@@ -128,6 +129,11 @@ void append_field(std::string& out, std::string_view field) {
 }
 
 void append_record(std::string& out, const std::vector<std::string>& fields) {
+  // A record of one empty field would be a blank line, which readers skip.
+  if (fields.size() == 1 && fields[0].empty()) {
+    out.append("\"\"\r\n");
+    return;
+  }
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out.push_back(',');
     append_field(out, fields[i]);

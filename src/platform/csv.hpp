@@ -51,7 +51,8 @@ class Reader {
 // leading/trailing spaces.
 void append_field(std::string& out, std::string_view field);
 
-// Appends a record of fields and a CRLF line end.
+// Appends a record of fields and a CRLF line end; what the Reader reads back is exactly `fields`
+// (a lone empty field is written as "", a leading byte-order mark is quoted).
 void append_record(std::string& out, const std::vector<std::string>& fields);
 
 // A cell that a spreadsheet would evaluate as a formula: it starts with `=`, `+`, `-`, `@`, a tab

@@ -84,6 +84,29 @@ TEST(Csv, WriterRoundTripsThroughReader) {
   EXPECT_EQ(*r, (Records{fields, {"x"}}));
 }
 
+TEST(Csv, EdgeRecordsSurviveTheRoundTrip) {
+  std::string out;
+  append_record(out, {"\xEF\xBB\xBFstarts with a BOM", "x"});
+  append_record(out, {""});
+  append_record(out, {"last"});
+  auto r = read_all(out);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, (Records{{"\xEF\xBB\xBFstarts with a BOM", "x"}, {""}, {"last"}}));
+}
+
+TEST(Csv, ALoneCarriageReturnEndsALine) {
+  Reader reader("a\rb\r\rc\r\n");
+  std::vector<std::string> f;
+  ASSERT_TRUE(reader.next(f).value());
+  EXPECT_EQ(reader.record_line(), 1u);
+  ASSERT_TRUE(reader.next(f).value());
+  EXPECT_EQ(f[0], "b");
+  EXPECT_EQ(reader.record_line(), 2u);
+  ASSERT_TRUE(reader.next(f).value());
+  EXPECT_EQ(f[0], "c");
+  EXPECT_EQ(reader.record_line(), 4u);
+}
+
 TEST(Csv, FormulaCellsAreNeutralisedReversibly) {
   for (std::string_view cell : {"=SUM(A1)", "+1", "-20% off", "@cmd", "\tx", "\rx"}) {
     EXPECT_TRUE(looks_like_formula(cell)) << cell;
