@@ -20,6 +20,10 @@ class KeyRing;
 namespace eyewear::mail {
 class OutboxDispatcher;
 }
+namespace eyewear::security {
+class Keyring;
+class ProfileService;
+}  // namespace eyewear::security
 
 namespace eyewear::app {
 
@@ -50,6 +54,8 @@ class Application {
   [[nodiscard]] identity::IdentityService& identity();
   [[nodiscard]] identity::KeyRing& signing_keys();
   [[nodiscard]] mail::OutboxDispatcher& outbox();
+  [[nodiscard]] security::Keyring& keyring();
+  [[nodiscard]] security::ProfileService& profiles();
   [[nodiscard]] const platform::Config& config() const;
 
   struct Parts;

@@ -73,7 +73,6 @@ struct IdentityConfig {
   std::size_t argon2_memlimit = 64 * 1024 * 1024;
   int password_min_score = 3;
   int password_history = 5;
-  std::string mfa_key;  // base64 of 32 bytes; empty: generated into the data dir
   std::chrono::milliseconds trusted_device_ttl{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds verify_token_ttl{24 * 3600 * 1000};
   std::chrono::milliseconds reset_token_ttl{3600 * 1000};
@@ -85,6 +84,22 @@ struct IdentityConfig {
 struct AuthzConfig {
   std::string tier_permissions;  // overrides, e.g. "free=upload_products|view_basic_analytics;enterprise=*"
   std::string tier_limits;       // overrides, e.g. "free.product_uploads=200,enterprise.ml_requests=-1"
+};
+
+// Envelope encryption of secret fields (security module, docs/SECURITY.md).
+struct KeyringConfig {
+  std::string master_key;       // secret: base64 of 32 bytes; empty: master_key_file or the data dir
+  std::string master_key_file;  // empty: <data-dir>/secrets/master.key, created on first run
+  std::string algorithm = "xchacha20poly1305";  // of new data keys: xchacha20poly1305 | aes256gcm | auto
+  std::chrono::milliseconds poll{5000};         // how often a node picks up rotations
+  int min_decryption_version = 0;               // a floor under the stored minimum (0: none)
+  std::size_t rewrap_batch = 500;               // rows per transaction of `eyewear keys rewrap`
+};
+
+// Business-field validation (security module).
+struct ValidationConfig {
+  std::string licence_pattern = "[A-Za-z0-9][A-Za-z0-9 ./-]{2,39}";  // ECMAScript, whole value
+  std::string phone_default_region;  // ISO 3166 region for numbers without + when the profile has no country
 };
 
 struct MailConfig {
@@ -106,6 +121,8 @@ struct Config {
   PerfConfig perf;
   IdentityConfig identity;
   AuthzConfig authz;
+  KeyringConfig keyring;
+  ValidationConfig validation;
   MailConfig mail;
 
   // The database URL after defaults are applied.

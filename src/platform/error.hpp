@@ -42,6 +42,7 @@ enum class ErrorCode {
   kOverloaded,
   kUnavailable,
   kInternal,
+  kDecryptionFailed,
 };
 
 // The wire name of a code, e.g. "VALIDATION_FAILED".
