@@ -198,7 +198,7 @@ Result<Keyring::DataKeyPtr> Keyring::ensure_data_key(std::string_view tenant, bo
       DataKeyRecord record{new_kid(), std::string(tenant), state->primary_version, options_.algorithm, "", true, now,
                            std::nullopt};
       record.wrapped_key = wrap_key(*version_key, key, data_key_ad(record), random_);
-      EW_TRY(tx.replace_active_data_key(record, now));
+      EW_TRY(tx.replace_active_data_key(record, active ? std::string_view(active->kid) : std::string_view(), now));
       if (force) {
         // Other nodes cache the tenant's active key; a new epoch makes them drop it.
         KeyringState next = *state;

@@ -89,9 +89,11 @@ class KeyringTx {
 
   [[nodiscard]] virtual Result<std::optional<DataKeyRecord>> active_data_key(std::string_view tenant) = 0;
   [[nodiscard]] virtual Result<std::optional<DataKeyRecord>> data_key(std::string_view kid) = 0;
-  // Retires the tenant's active key (if any) and inserts `key` as the active one. CONFLICT when
-  // another process made a key active for the tenant meanwhile.
-  [[nodiscard]] virtual Status replace_active_data_key(const DataKeyRecord& key, std::int64_t now) = 0;
+  // Retires `previous_kid` (the active key the caller read; empty: it read none) and inserts
+  // `key` as the tenant's active one. CONFLICT when another process changed the tenant's active
+  // key meanwhile (under READ COMMITTED a decision taken on an older read must not replace it).
+  [[nodiscard]] virtual Status replace_active_data_key(const DataKeyRecord& key, std::string_view previous_kid,
+                                                       std::int64_t now) = 0;
   // (version, number of data keys) for every version with keys.
   [[nodiscard]] virtual Result<std::vector<std::pair<int, std::int64_t>>> data_keys_per_version() = 0;
   [[nodiscard]] virtual Result<std::vector<DataKeyRecord>> data_keys_of(std::string_view tenant) = 0;

@@ -147,9 +147,13 @@ class SqlKeyringTx final : public KeyringTx {
     return std::optional<DataKeyRecord>(data_key_from(rows.front()));
   }
 
-  Status replace_active_data_key(const DataKeyRecord& k, std::int64_t now) override {
-    EW_TRY(c_.execute("UPDATE data_keys SET state = 'retired', retired_at = $2 WHERE tenant_id = $1 AND state = 'active'",
-                      {k.tenant, now}));
+  Status replace_active_data_key(const DataKeyRecord& k, std::string_view previous_kid, std::int64_t now) override {
+    if (!previous_kid.empty()) {
+      EW_ASSIGN_OR_RETURN(auto n, c_.execute("UPDATE data_keys SET state = 'retired', retired_at = $3 "
+                                             "WHERE kid = $1 AND tenant_id = $2 AND state = 'active'",
+                                             {previous_kid, k.tenant, now}));
+      if (n != 1) return platform::fail(platform::ErrorCode::kConflict, "the tenant's data key changed meanwhile");
+    }
     EW_TRY(c_.execute("INSERT INTO data_keys (kid, tenant_id, key_version, algorithm, wrapped_key, state, created_at) "
                       "VALUES ($1, $2, $3, $4, $5, 'active', $6)",
                       {k.kid, k.tenant, k.version, security::algorithm_name(k.algorithm), k.wrapped_key, k.created_at}));
