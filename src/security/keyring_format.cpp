@@ -26,8 +26,9 @@ constexpr std::size_t tag_size(Algorithm a) {
 }
 
 bool is_base64url(std::string_view s) {
-  for (unsigned char c : s) {
-    if (!std::isalnum(c) && c != '-' && c != '_') return false;
+  for (char c : s) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
   }
   return true;
 }

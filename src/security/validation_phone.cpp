@@ -3,8 +3,6 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
-#include <set>
-
 #include "security/validation.hpp"
 
 namespace eyewear::security {
@@ -26,10 +24,8 @@ const PhoneNumberUtil& util() { return *PhoneNumberUtil::GetInstance(); }
 }  // namespace
 
 bool is_known_region(std::string_view region) {
-  if (region.size() != 2) return false;
-  std::set<std::string> regions;
-  util().GetSupportedRegions(&regions);
-  return regions.contains(std::string(region));
+  // Regions without metadata have no country calling code.
+  return region.size() == 2 && util().GetCountryCodeForRegion(std::string(region)) != 0;
 }
 
 Result<std::string> validate_phone(std::string_view raw, std::string_view region, std::string_view field) {
