@@ -5,7 +5,10 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <regex>
 #include <thread>
+
+#include "platform/crypto.hpp"
 
 extern char** environ;
 
@@ -349,7 +352,15 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_MASTER_KEY", "Master key of the keyring (base64, 32 bytes); default: EYEWEAR_MASTER_KEY_FILE", true,
        [](const Config& c) { return c.keyring.master_key.empty() ? "" : "****"; },
        [](Config& c, std::string_view v) -> Status {
-         c.keyring.master_key = trim(v);
+         const auto t = trim(v);
+         if (!t.empty()) {
+           auto raw = base64_decode(t);
+           if (!raw) raw = base64url_decode(t);
+           const bool ok = raw && raw->size() == 32;
+           if (raw) secure_wipe(*raw);
+           if (!ok) return fail(ErrorCode::kValidationFailed, "must be base64 of 32 bytes");
+         }
+         c.keyring.master_key = t;
          return {};
        }},
       {"EYEWEAR_MASTER_KEY_FILE", "File holding the master key (base64); default: <data-dir>/secrets/master.key, created on first run",
@@ -384,8 +395,14 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_LICENCE_PATTERN", "Business licence numbers must match this ECMAScript pattern (whole value)", false,
        [](const Config& c) { return c.validation.licence_pattern; },
        [](Config& c, std::string_view v) -> Status {
-         if (trim(v).empty()) return fail(ErrorCode::kValidationFailed, "must not be empty");
-         c.validation.licence_pattern = trim(v);
+         const auto t = trim(v);
+         if (t.empty() || t.size() > 512) return fail(ErrorCode::kValidationFailed, "must be 1 to 512 characters");
+         try {
+           std::regex compiled(t, std::regex::ECMAScript);
+         } catch (const std::regex_error& e) {
+           return fail(ErrorCode::kValidationFailed, std::string("does not compile: ") + e.what());
+         }
+         c.validation.licence_pattern = t;
          return {};
        }},
       {"EYEWEAR_PHONE_DEFAULT_REGION", "Region (ISO 3166) of phone numbers without + when the profile has no country",
