@@ -120,8 +120,10 @@ void BM_EncryptManufacturerData(benchmark::State& state) {
   KeyringEnv env(security::Algorithm::kXChaCha20Poly1305);
   security::Envelope envelope(*env.ring, env.clock);
   const security::DocumentRef ref{std::string(kRef.tenant), "manufacturer_documents", "registration", "doc-1"};
-  const nlohmann::json doc = {{"tax_id", "DE811125440"},          {"licence_number", "HRB 12345/B"},
-                              {"phone", "+4930901820"},            {"bank", "DE89370400440532013000"},
+  const nlohmann::json doc = {{"tax_id", "DE811125440"},
+                              {"licence_number", "HRB 12345/B"},
+                              {"phone", "+4930901820"},
+                              {"bank", "DE89370400440532013000"},
                               {"registered_office", "Berlin, Germany"}};
   for (auto _ : state) {
     auto d = envelope.encrypt_manufacturer_data(ref, doc);

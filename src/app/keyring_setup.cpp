@@ -34,8 +34,8 @@ class KeyringSealer final : public identity::SecretSealer {
         colon + 1 >= binding.size()) {
       return fail(Error::internal_error("malformed sealing binding"));
     }
-    return security::FieldRef{security::kPlatformTenant, binding.substr(0, dot), binding.substr(dot + 1, colon - dot - 1),
-                              binding.substr(colon + 1)};
+    return security::FieldRef{security::kPlatformTenant, binding.substr(0, dot),
+                              binding.substr(dot + 1, colon - dot - 1), binding.substr(colon + 1)};
   }
 
   security::Keyring& keyring_;
@@ -43,7 +43,8 @@ class KeyringSealer final : public identity::SecretSealer {
 
 platform::Result<std::string> decode_key(std::string_view text, const char* source) {
   auto trimmed = std::string(text);
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' ')) trimmed.pop_back();
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' '))
+    trimmed.pop_back();
   auto decoded = platform::base64_decode(trimmed);
   if (!decoded) decoded = platform::base64url_decode(trimmed);
   if (!decoded || decoded->size() != security::SecretKey::kSize) {
@@ -61,8 +62,9 @@ platform::Result<security::KeyringOptions> keyring_options(const platform::Confi
   o.poll = cfg.poll;
   o.min_decryption_floor = cfg.min_decryption_version;
   if (cfg.algorithm == "auto") {
-    o.algorithm = security::algorithm_available(security::Algorithm::kAes256Gcm) ? security::Algorithm::kAes256Gcm
-                                                                                 : security::Algorithm::kXChaCha20Poly1305;
+    o.algorithm = security::algorithm_available(security::Algorithm::kAes256Gcm)
+                      ? security::Algorithm::kAes256Gcm
+                      : security::Algorithm::kXChaCha20Poly1305;
   } else {
     o.algorithm = security::algorithm_from_name(cfg.algorithm).value_or(security::Algorithm::kXChaCha20Poly1305);
   }
@@ -88,8 +90,9 @@ platform::Result<security::KeyringOptions> keyring_options(const platform::Confi
                       }));
   if (!existed) {
     logger.warn("master key generated", {{"path", path},
-                                          {"advice", "keep a copy apart from database backups; in production set "
-                                                     "EYEWEAR_MASTER_KEY or EYEWEAR_MASTER_KEY_FILE"}});
+                                         {"advice",
+                                          "keep a copy apart from database backups; in production set "
+                                          "EYEWEAR_MASTER_KEY or EYEWEAR_MASTER_KEY_FILE"}});
   }
   auto key = decode_key(text, "EYEWEAR_MASTER_KEY_FILE");
   platform::secure_wipe(text);

@@ -1,7 +1,6 @@
 #include "app/keys_cli.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -160,9 +159,10 @@ int KeysCli::run(const platform::Config& config) {
       print_error(version.error());
       return 1;
     }
-    std::printf("keyring version %d is primary (was %d); servers pick it up within %s (EYEWEAR_KEYRING_POLL).\n"
-                "Older versions keep decrypting. Run `eyewear keys rewrap` to move stored fields to it.\n",
-                *version, previous, poll.c_str());
+    std::printf(
+        "keyring version %d is primary (was %d); servers pick it up within %s (EYEWEAR_KEYRING_POLL).\n"
+        "Older versions keep decrypting. Run `eyewear keys rewrap` to move stored fields to it.\n",
+        *version, previous, poll.c_str());
     return 0;
   }
   if (*rotate_tenant_) {
@@ -172,9 +172,10 @@ int KeysCli::run(const platform::Config& config) {
       print_error(kid.error());
       return 1;
     }
-    std::printf("manufacturer %s has the new data key %s; servers pick it up within %s.\n"
-                "Run `eyewear keys rewrap` to re-seal its fields under it.\n",
-                manufacturer_.c_str(), kid->c_str(), poll.c_str());
+    std::printf(
+        "manufacturer %s has the new data key %s; servers pick it up within %s.\n"
+        "Run `eyewear keys rewrap` to re-seal its fields under it.\n",
+        manufacturer_.c_str(), kid->c_str(), poll.c_str());
     return 0;
   }
   if (*min_version_) {

@@ -28,8 +28,9 @@ nlohmann::json profile_json(const security::Profile& p) {
           {"product_count", p.product_count ? nlohmann::json(*p.product_count) : nlohmann::json(nullptr)},
           {"website", text_or_null(p.website)},
           {"country", text_or_null(p.country)},
-          {"updated_at", p.updated_at == 0 ? nlohmann::json(nullptr)
-                                           : nlohmann::json(platform::format_rfc3339(platform::from_unix_ms(p.updated_at)))},
+          {"updated_at", p.updated_at == 0
+                             ? nlohmann::json(nullptr)
+                             : nlohmann::json(platform::format_rfc3339(platform::from_unix_ms(p.updated_at)))},
           {"encryption", sealed}};
 }
 
@@ -39,7 +40,7 @@ security::ProfileCaller caller_of_profile(const Exchange& ex) {
 
 platform::Result<security::ProfileInput> input_of(const Exchange& ex) {
   EW_ASSIGN_OR_RETURN(auto f, JsonFields::of(ex));
-  static constexpr std::string_view kFields[] = {"company_name", "phone",   "tax_id", "licence_number",
+  static constexpr std::string_view kFields[] = {"company_name",  "phone",   "tax_id", "licence_number",
                                                  "product_count", "website", "country"};
   for (const auto& [key, _] : f.raw().items()) {
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
@@ -63,23 +64,30 @@ platform::Result<security::ProfileInput> input_of(const Exchange& ex) {
 void add_profile_routes(Router& router, security::ProfileService& profiles) {
   RouteOptions read;
   read.auth = Auth::kSession;
-  router.add(Method::kGet, "/api/v1/manufacturer/profile", [&profiles](Exchange& ex) -> HandlerResult {
-    EW_ASSIGN_OR_RETURN(const auto profile, profiles.get(caller_of_profile(ex)));
-    return Response::json(200, profile_json(profile));
-  }, read);
+  router.add(
+      Method::kGet, "/api/v1/manufacturer/profile",
+      [&profiles](Exchange& ex) -> HandlerResult {
+        EW_ASSIGN_OR_RETURN(const auto profile, profiles.get(caller_of_profile(ex)));
+        return Response::json(200, profile_json(profile));
+      },
+      read);
 
   RouteOptions write;
   write.auth = Auth::kSession;
   write.body = BodyPolicy::kJson;
-  router.add(Method::kPut, "/api/v1/manufacturer/profile", [&profiles](Exchange& ex) -> HandlerResult {
-    EW_ASSIGN_OR_RETURN(const auto input, input_of(ex));
-    EW_ASSIGN_OR_RETURN(const auto saved, profiles.put(caller_of_profile(ex), input));
-    auto body = profile_json(saved.profile);
-    nlohmann::json warnings = nlohmann::json::array();
-    for (const auto& w : saved.warnings) warnings.push_back({{"field", w.field}, {"rule", w.rule}, {"message", w.message}});
-    body["warnings"] = warnings;
-    return Response::json(200, body);
-  }, write);
+  router.add(
+      Method::kPut, "/api/v1/manufacturer/profile",
+      [&profiles](Exchange& ex) -> HandlerResult {
+        EW_ASSIGN_OR_RETURN(const auto input, input_of(ex));
+        EW_ASSIGN_OR_RETURN(const auto saved, profiles.put(caller_of_profile(ex), input));
+        auto body = profile_json(saved.profile);
+        nlohmann::json warnings = nlohmann::json::array();
+        for (const auto& w : saved.warnings)
+          warnings.push_back({{"field", w.field}, {"rule", w.rule}, {"message", w.message}});
+        body["warnings"] = warnings;
+        return Response::json(200, body);
+      },
+      write);
 }
 
 }  // namespace eyewear::http

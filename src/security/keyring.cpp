@@ -195,8 +195,8 @@ Result<Keyring::DataKeyPtr> Keyring::ensure_data_key(std::string_view tenant, bo
       }
       if (!version_key) return fail(Error::internal_error("the primary keyring version is missing"));
       const auto key = SecretKey::generate(random_);
-      DataKeyRecord record{new_kid(), std::string(tenant), state->primary_version, options_.algorithm, "", true, now,
-                           std::nullopt};
+      DataKeyRecord record{new_kid(), std::string(tenant), state->primary_version, options_.algorithm, "", true,
+                           now,       std::nullopt};
       record.wrapped_key = wrap_key(*version_key, key, data_key_ad(record), random_);
       EW_TRY(tx.replace_active_data_key(record, active ? std::string_view(active->kid) : std::string_view(), now));
       if (force) {
@@ -214,7 +214,8 @@ Result<Keyring::DataKeyPtr> Keyring::ensure_data_key(std::string_view tenant, bo
         if (tenant != kPlatformTenant) event.manufacturer_id = std::string(tenant);
         EW_TRY(tx.append_audit(event));
       }
-      result = std::make_shared<const DataKey>(DataKey{record.kid, record.tenant, record.version, record.algorithm, key});
+      result =
+          std::make_shared<const DataKey>(DataKey{record.kid, record.tenant, record.version, record.algorithm, key});
       return {};
     });
     if (st) return result;
@@ -323,8 +324,8 @@ Result<std::string> Keyring::open_impl(const FieldRef& ref, std::string_view sea
   std::string plain;
   if (key->version != h.version || key->algorithm != h.algorithm ||
       !aead_open(h.algorithm, key->key, *box, field_associated_data(h.header, ref), plain)) {
-    return fail(decryption_error(OpenFailure::kAuthenticationFailed,
-                                 "the sealed value does not authenticate for this record"));
+    return fail(
+        decryption_error(OpenFailure::kAuthenticationFailed, "the sealed value does not authenticate for this record"));
   }
   return plain;
 }
@@ -345,8 +346,9 @@ Result<int> Keyring::rotate(const KeyActor& actor) {
     int next = 1;
     for (const auto& v : versions) next = std::max(next, v.version + 1);
     const auto key = SecretKey::generate(random_);
-    EW_ASSIGN_OR_RETURN(const bool inserted, tx.insert_version(KeyVersionRecord{
-                                                 next, wrap_key(master_, key, version_ad(next), random_), fingerprint_, now}));
+    EW_ASSIGN_OR_RETURN(const bool inserted,
+                        tx.insert_version(KeyVersionRecord{next, wrap_key(master_, key, version_ad(next), random_),
+                                                           fingerprint_, now}));
     if (!inserted) return fail(conflict("another rotation happened at the same time; try again"));
     KeyringState next_state = *state;
     next_state.primary_version = next;
@@ -397,9 +399,9 @@ Status Keyring::set_min_decryption_version(int version, const KeyActor& actor) {
     next.updated_at = now;
     EW_ASSIGN_OR_RETURN(const bool updated, tx.update_state(next, state->epoch));
     if (!updated) return fail(conflict("the keyring changed meanwhile; try again"));
-    return tx.append_audit(audit_event(
-        "keyring_min_version_set", actor,
-        nlohmann::json({{"version", version}, {"previous", state->min_decryption_version}}).dump()));
+    return tx.append_audit(
+        audit_event("keyring_min_version_set", actor,
+                    nlohmann::json({{"version", version}, {"previous", state->min_decryption_version}}).dump()));
   }));
   return refresh();
 }
@@ -414,9 +416,9 @@ void Keyring::start() {
       }
       try {
         if (auto st = refresh(); !st) {
-          logger_.warn("keyring poll failed", {{"code", platform::code_name(st.error().code)},
-                                               {"detail", st.error().internal.empty() ? st.error().message
-                                                                                     : st.error().internal}});
+          logger_.warn("keyring poll failed",
+                       {{"code", platform::code_name(st.error().code)},
+                        {"detail", st.error().internal.empty() ? st.error().message : st.error().internal}});
         }
       } catch (const std::exception& e) {
         logger_.error("keyring poll failed", {{"error", e.what()}});

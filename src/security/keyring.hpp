@@ -34,10 +34,10 @@
 namespace eyewear::security {
 
 struct KeyringOptions {
-  std::string master_key;  // 32 raw bytes
+  std::string master_key;                               // 32 raw bytes
   Algorithm algorithm = Algorithm::kXChaCha20Poly1305;  // of data keys created from now on
   std::chrono::milliseconds poll{5000};                 // how often the shared state is re-read
-  int min_decryption_floor = 0;  // a per-node floor under the stored minimum decryption version
+  int min_decryption_floor = 0;                         // a per-node floor under the stored minimum decryption version
 };
 
 // Who performed a key operation, for the audit log.

@@ -1,7 +1,6 @@
 #include "security/keyring_admin.hpp"
 
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "platform/crypto.hpp"
@@ -31,8 +30,9 @@ Status rewrap_batch(Keyring& keyring, std::size_t index, const SealedColumn& col
     auto header = parse_sealed(r.value);
     if (!header) {
       ++report.failed;
-      logger.warn("rewrap: value does not parse", {{"column", column.name}, {"row", r.row},
-                                                  {"reason", failure_name(*open_failure_of(header.error()))}});
+      logger.warn(
+          "rewrap: value does not parse",
+          {{"column", column.name}, {"row", r.row}, {"reason", failure_name(*open_failure_of(header.error()))}});
       continue;
     }
     EW_ASSIGN_OR_RETURN(const bool current, keyring.is_current(r.tenant, *header));
@@ -45,8 +45,8 @@ Status rewrap_batch(Keyring& keyring, std::size_t index, const SealedColumn& col
       const auto failure = open_failure_of(plain.error());
       if (!failure) return fail(plain.error());  // storage trouble: stop, the next run resumes
       ++report.failed;
-      logger.warn("rewrap: value does not open", {{"column", column.name}, {"row", r.row},
-                                                 {"reason", failure_name(*failure)}});
+      logger.warn("rewrap: value does not open",
+                  {{"column", column.name}, {"row", r.row}, {"reason", failure_name(*failure)}});
       continue;
     }
     auto sealed = keyring.seal(ref, *plain);

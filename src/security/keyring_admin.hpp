@@ -15,7 +15,7 @@ namespace eyewear::security {
 
 struct RewrapColumnReport {
   std::string column;
-  bool resumed = false;          // continued an interrupted pass
+  bool resumed = false;  // continued an interrupted pass
   std::int64_t scanned = 0;
   std::int64_t rewrapped = 0;
   std::int64_t already_current = 0;

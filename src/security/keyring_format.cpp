@@ -15,7 +15,9 @@ using platform::Error;
 using platform::ErrorCode;
 using platform::fail;
 
-unsigned char* out_bytes(std::string& s, std::size_t offset = 0) { return reinterpret_cast<unsigned char*>(s.data() + offset); }
+unsigned char* out_bytes(std::string& s, std::size_t offset = 0) {
+  return reinterpret_cast<unsigned char*>(s.data() + offset);
+}
 const unsigned char* in_bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 constexpr std::size_t nonce_size(Algorithm a) {
@@ -37,8 +39,10 @@ bool is_base64url(std::string_view s) {
 
 std::string_view algorithm_name(Algorithm a) {
   switch (a) {
-    case Algorithm::kXChaCha20Poly1305: return "xchacha20poly1305";
-    case Algorithm::kAes256Gcm: return "aes256gcm";
+    case Algorithm::kXChaCha20Poly1305:
+      return "xchacha20poly1305";
+    case Algorithm::kAes256Gcm:
+      return "aes256gcm";
   }
   return "xchacha20poly1305";
 }
@@ -51,8 +55,10 @@ std::optional<Algorithm> algorithm_from_name(std::string_view name) {
 
 std::string_view algorithm_token(Algorithm a) {
   switch (a) {
-    case Algorithm::kXChaCha20Poly1305: return "xchacha";
-    case Algorithm::kAes256Gcm: return "aesgcm";
+    case Algorithm::kXChaCha20Poly1305:
+      return "xchacha";
+    case Algorithm::kAes256Gcm:
+      return "aesgcm";
   }
   return "xchacha";
 }
@@ -71,16 +77,26 @@ bool algorithm_available(Algorithm a) {
 
 std::string_view failure_name(OpenFailure f) {
   switch (f) {
-    case OpenFailure::kMalformed: return "malformed";
-    case OpenFailure::kUnsupportedFormat: return "unsupported_format";
-    case OpenFailure::kUnsupportedAlgorithm: return "unsupported_algorithm";
-    case OpenFailure::kTruncated: return "truncated";
-    case OpenFailure::kKeyVersionRetired: return "key_version_retired";
-    case OpenFailure::kUnknownKey: return "unknown_key";
-    case OpenFailure::kWrongTenant: return "wrong_tenant";
-    case OpenFailure::kAuthenticationFailed: return "authentication_failed";
-    case OpenFailure::kAlgorithmUnavailable: return "algorithm_unavailable";
-    case OpenFailure::kWrongMasterKey: return "wrong_master_key";
+    case OpenFailure::kMalformed:
+      return "malformed";
+    case OpenFailure::kUnsupportedFormat:
+      return "unsupported_format";
+    case OpenFailure::kUnsupportedAlgorithm:
+      return "unsupported_algorithm";
+    case OpenFailure::kTruncated:
+      return "truncated";
+    case OpenFailure::kKeyVersionRetired:
+      return "key_version_retired";
+    case OpenFailure::kUnknownKey:
+      return "unknown_key";
+    case OpenFailure::kWrongTenant:
+      return "wrong_tenant";
+    case OpenFailure::kAuthenticationFailed:
+      return "authentication_failed";
+    case OpenFailure::kAlgorithmUnavailable:
+      return "algorithm_unavailable";
+    case OpenFailure::kWrongMasterKey:
+      return "wrong_master_key";
   }
   return "malformed";
 }
@@ -137,7 +153,8 @@ Result<SealedHeader> parse_sealed(std::string_view sealed) {
   const auto res = std::from_chars(v.data() + 1, v.data() + v.size(), h.version);
   if (res.ec != std::errc() || res.ptr != v.data() + v.size() || h.version <= 0) return malformed("bad version");
   const auto alg = algorithm_from_token(parts[2]);
-  if (!alg) return fail(decryption_error(OpenFailure::kUnsupportedAlgorithm, "the sealed value names an unknown algorithm"));
+  if (!alg)
+    return fail(decryption_error(OpenFailure::kUnsupportedAlgorithm, "the sealed value names an unknown algorithm"));
   h.algorithm = *alg;
   if (!valid_kid(parts[3])) return malformed("bad key id");
   if (parts[4].empty() || !is_base64url(parts[4])) return malformed("bad payload");
@@ -169,7 +186,8 @@ void append_part(std::string& out, std::string_view part) {
 
 std::string field_associated_data(std::string_view header, const FieldRef& ref) {
   std::string ad = "eyewear.field.v1";
-  ad.reserve(ad.size() + header.size() + ref.tenant.size() + ref.table.size() + ref.column.size() + ref.row.size() + 20);
+  ad.reserve(ad.size() + header.size() + ref.tenant.size() + ref.table.size() + ref.column.size() + ref.row.size() +
+             20);
   append_part(ad, header);
   append_part(ad, ref.tenant);
   append_part(ad, ref.table);

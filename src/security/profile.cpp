@@ -59,9 +59,11 @@ Result<ProfileService::Normalised> ProfileService::validate(const ProfileInput& 
     auto tax = validate_tax_id(*in.tax_id, n.country);
     if (tax) {
       n.tax_id = tax->value;
-      if (!n.country.empty() && tax->country != vat_prefix_of(n.country) && !(tax->country == "XI" && n.country == "GB")) {
-        n.warnings.push_back({"tax_id", "country_mismatch",
-                              "the tax id is registered in " + tax->country + ", the profile's country is " + n.country});
+      if (!n.country.empty() && tax->country != vat_prefix_of(n.country) &&
+          !(tax->country == "XI" && n.country == "GB")) {
+        n.warnings.push_back(
+            {"tax_id", "country_mismatch",
+             "the tax id is registered in " + tax->country + ", the profile's country is " + n.country});
       }
     } else {
       errors.push_back(std::move(tax).error());
@@ -151,7 +153,9 @@ Result<SavedProfile> ProfileService::put(const ProfileCaller& caller, const Prof
   // transaction of its own.
   std::string phone_sealed, tax_sealed, licence_sealed;
   const std::tuple<std::string_view, const std::string*, std::string*> to_seal[] = {
-      {kPhone, &n.phone, &phone_sealed}, {kTaxId, &n.tax_id, &tax_sealed}, {kLicence, &n.licence_number, &licence_sealed}};
+      {kPhone, &n.phone, &phone_sealed},
+      {kTaxId, &n.tax_id, &tax_sealed},
+      {kLicence, &n.licence_number, &licence_sealed}};
   for (const auto& [column, plain, out] : to_seal) {
     if (plain->empty()) continue;
     EW_ASSIGN_OR_RETURN(*out, keyring_.seal(ref_of(mid, column), *plain));
@@ -181,8 +185,10 @@ Result<SavedProfile> ProfileService::put(const ProfileCaller& caller, const Prof
       platform::secure_wipe(before->tax_id);
       platform::secure_wipe(before->licence_number);
     }
-    StoredProfile next{mid, n.company_name, n.website, n.country, n.product_count, phone_sealed, tax_sealed,
-                       licence_sealed, existing->updated_at == 0 ? now : existing->created_at, now};
+    StoredProfile next{mid,        n.company_name,  n.website,
+                       n.country,  n.product_count, phone_sealed,
+                       tax_sealed, licence_sealed,  existing->updated_at == 0 ? now : existing->created_at,
+                       now};
     EW_TRY(tx.save_profile(next));
     platform::AuditEvent e;
     e.type = existing->updated_at == 0 ? "manufacturer_profile_created" : "manufacturer_profile_updated";

@@ -1,13 +1,13 @@
 // Validators of contact and identity fields (email, company name, website, country, product
 // count, licence number). Tax ids: validation_tax.cpp; phone numbers: validation_phone.cpp.
+#include "security/validation.hpp"
+
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
 #include <algorithm>
 #include <cctype>
 #include <regex>
-
-#include "security/validation.hpp"
 
 namespace eyewear::security {
 
@@ -48,15 +48,9 @@ bool valid_domain(std::string_view domain) {
 }
 
 bool allowed_punctuation(UChar32 c) {
-  switch (c) {
-    case '.': case ',': case '&': case '\'': case '-': case '(': case ')': case '!': case '/': case '+': case ':':
-    case '#': case '@':
-    case 0x2018: case 0x2019:  // ‘ ’
-    case 0x2010: case 0x2013: case 0x2014:  // ‐ – —
-      return true;
-    default:
-      return false;
-  }
+  // . , & ' - ( ) ! / + : # @ and the typographic ‘ ’ ‐ – —
+  static constexpr std::u32string_view kAllowed = U".,&'-()!/+:#@\u2018\u2019\u2010\u2013\u2014";
+  return c >= 0 && kAllowed.find(static_cast<char32_t>(c)) != std::u32string_view::npos;
 }
 
 }  // namespace
@@ -131,8 +125,9 @@ Result<std::string> validate_company_name(std::string_view raw, std::string_view
   }
   if (out.empty()) return refuse(field, "required", std::string(field) + " is required");
   if (code_points < 2 || code_points > 100) {
-    return fail(Error(ErrorCode::kValidationFailed, std::string(field) + " must be 2 to 100 characters",
-                      {{"field", std::string(field)}, {"rule", "length"}, {"min", std::int64_t{2}}, {"max", std::int64_t{100}}}));
+    return fail(Error(
+        ErrorCode::kValidationFailed, std::string(field) + " must be 2 to 100 characters",
+        {{"field", std::string(field)}, {"rule", "length"}, {"min", std::int64_t{2}}, {"max", std::int64_t{100}}}));
   }
   if (!has_alnum) return refuse(field, "characters", std::string(field) + " needs at least one letter or digit");
   return out;
@@ -140,9 +135,9 @@ Result<std::string> validate_company_name(std::string_view raw, std::string_view
 
 Result<std::vector<ValidationWarning>> validate_product_count(std::int64_t count, std::string_view field) {
   if (count < 0 || count > kMaxProductCount) {
-    return fail(Error(ErrorCode::kValidationFailed,
-                      std::string(field) + " must be between 0 and " + std::to_string(kMaxProductCount),
-                      {{"field", std::string(field)}, {"rule", "range"}, {"min", std::int64_t{0}}, {"max", kMaxProductCount}}));
+    return fail(Error(
+        ErrorCode::kValidationFailed, std::string(field) + " must be between 0 and " + std::to_string(kMaxProductCount),
+        {{"field", std::string(field)}, {"rule", "range"}, {"min", std::int64_t{0}}, {"max", kMaxProductCount}}));
   }
   std::vector<ValidationWarning> warnings;
   if (count > kProductCountWarning) {
@@ -156,12 +151,15 @@ Result<std::vector<ValidationWarning>> validate_product_count(std::int64_t count
 Result<std::string> validate_website(std::string_view raw, std::string_view field) {
   std::string url = trim_ascii(raw);
   if (url.size() > 200) return refuse(field, "max_length", std::string(field) + " must be at most 200 characters");
-  const auto bad = [&] { return refuse(field, "format", std::string(field) + " must be an http:// or https:// address"); };
+  const auto bad = [&] {
+    return refuse(field, "format", std::string(field) + " must be an http:// or https:// address");
+  };
   for (unsigned char c : url) {
     if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '`') return bad();
   }
   std::string lower = url;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::size_t scheme_end;
   if (lower.starts_with("https://")) {
     scheme_end = 8;
@@ -191,7 +189,8 @@ Result<std::string> validate_country(std::string_view raw, std::string_view fiel
       !std::isalpha(static_cast<unsigned char>(code[1]))) {
     return refuse(field, "format", std::string(field) + " must be an ISO 3166-1 alpha-2 code such as DE or US");
   }
-  std::transform(code.begin(), code.end(), code.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(code.begin(), code.end(), code.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   if (!is_known_region(code)) return refuse(field, "unknown", std::string(field) + " is not a known country code");
   return code;
 }
@@ -208,7 +207,8 @@ LicencePattern::~LicencePattern() = default;
 
 Result<LicencePattern> LicencePattern::compile(std::string_view pattern) {
   if (pattern.empty() || pattern.size() > 512) {
-    return fail(Error::validation("EYEWEAR_LICENCE_PATTERN", "regex", "the licence pattern must be 1 to 512 characters"));
+    return fail(
+        Error::validation("EYEWEAR_LICENCE_PATTERN", "regex", "the licence pattern must be 1 to 512 characters"));
   }
   try {
     auto impl = std::make_unique<Impl>();

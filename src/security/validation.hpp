@@ -33,8 +33,7 @@ struct ValidationWarning {
 // Trims and collapses inner runs of spaces; 2-100 characters (code points) of letters, digits,
 // spaces and common punctuation (. , & ' ’ - – — ( ) ! / + : # @), at least one letter or digit.
 // Rules: required, encoding, length, characters.
-[[nodiscard]] Result<std::string> validate_company_name(std::string_view raw,
-                                                        std::string_view field = "company_name");
+[[nodiscard]] Result<std::string> validate_company_name(std::string_view raw, std::string_view field = "company_name");
 
 // Parses with libphonenumber (national format accepted when `region` is an ISO 3166 code, else
 // a leading + is required) and returns E.164 (+4930123456). Rules: required, max_length, format,
@@ -43,9 +42,9 @@ struct ValidationWarning {
                                                  std::string_view field = "phone");
 
 struct TaxId {
-  std::string value;    // compact: "DE811125440", "12-3456789"
-  std::string scheme;   // "eu_vat" | "us_ein"
-  std::string country;  // "DE", ... (EL for Greece, XI for Northern Ireland), "US"
+  std::string value;               // compact: "DE811125440", "12-3456789"
+  std::string scheme;              // "eu_vat" | "us_ein"
+  std::string country;             // "DE", ... (EL for Greece, XI for Northern Ireland), "US"
   bool checksum_verified = false;  // false where the format has no check digits (EIN, some VAT forms)
 };
 

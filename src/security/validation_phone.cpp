@@ -35,25 +35,32 @@ Result<std::string> validate_phone(std::string_view raw, std::string_view region
   const std::string default_region = is_known_region(region) ? std::string(region) : std::string("ZZ");
   PhoneNumber number;
   switch (util().Parse(text, default_region, &number)) {
-    case PhoneNumberUtil::NO_PARSING_ERROR: break;
+    case PhoneNumberUtil::NO_PARSING_ERROR:
+      break;
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
       return refuse(field, "country_code",
                     std::string(field) + " must start with + and a valid country calling code (or give the country)");
-    case PhoneNumberUtil::NOT_A_NUMBER: return refuse(field, "format", std::string(field) + " is not a phone number");
+    case PhoneNumberUtil::NOT_A_NUMBER:
+      return refuse(field, "format", std::string(field) + " is not a phone number");
     case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
-    case PhoneNumberUtil::TOO_SHORT_NSN: return refuse(field, "too_short", std::string(field) + " is too short");
-    case PhoneNumberUtil::TOO_LONG_NSN: return refuse(field, "too_long", std::string(field) + " is too long");
+    case PhoneNumberUtil::TOO_SHORT_NSN:
+      return refuse(field, "too_short", std::string(field) + " is too short");
+    case PhoneNumberUtil::TOO_LONG_NSN:
+      return refuse(field, "too_long", std::string(field) + " is too long");
   }
   if (number.has_extension()) {
     return refuse(field, "format", std::string(field) + " must not carry an extension (E.164 has none)");
   }
   switch (util().IsPossibleNumberWithReason(number)) {
     case PhoneNumberUtil::IS_POSSIBLE:
-    case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY: break;
+    case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
+      break;
     case PhoneNumberUtil::INVALID_COUNTRY_CODE:
       return refuse(field, "country_code", std::string(field) + " has an unknown country calling code");
-    case PhoneNumberUtil::TOO_SHORT: return refuse(field, "too_short", std::string(field) + " is too short");
-    case PhoneNumberUtil::TOO_LONG: return refuse(field, "too_long", std::string(field) + " is too long");
+    case PhoneNumberUtil::TOO_SHORT:
+      return refuse(field, "too_short", std::string(field) + " is too short");
+    case PhoneNumberUtil::TOO_LONG:
+      return refuse(field, "too_long", std::string(field) + " is too long");
     case PhoneNumberUtil::INVALID_LENGTH:
       return refuse(field, "invalid_number", std::string(field) + " has a length no number of its country has");
   }

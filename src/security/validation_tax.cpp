@@ -105,7 +105,8 @@ Check bg(std::string& n) {
 
 Check cy(std::string& n) {
   if (n.size() != 9) return Check::kLength;
-  if (!digits(std::string_view(n).substr(0, 8)) || !std::isupper(static_cast<unsigned char>(n[8]))) return Check::kFormat;
+  if (!digits(std::string_view(n).substr(0, 8)) || !std::isupper(static_cast<unsigned char>(n[8])))
+    return Check::kFormat;
   if (std::string_view("013459").find(n[0]) == std::string_view::npos || n.starts_with("12")) return Check::kComponent;
   static constexpr std::array<int, 10> kOdd = {1, 0, 5, 7, 9, 13, 15, 17, 19, 21};
   int sum = 0;
@@ -166,7 +167,8 @@ Check es(std::string& n) {
   static constexpr std::string_view kDni = "TRWAGMYFPDXBNJZSQVHLCKE";
   const char first = n[0];
   const char last = n[8];
-  if (std::isdigit(static_cast<unsigned char>(first)) || std::string_view("XYZKLM").find(first) != std::string_view::npos) {
+  if (std::isdigit(static_cast<unsigned char>(first)) ||
+      std::string_view("XYZKLM").find(first) != std::string_view::npos) {
     // Personal numbers: DNI (8 digits), NIE (X/Y/Z + 7 digits, X=0 Y=1 Z=2), K/L/M + 7 digits.
     std::string body = n.substr(0, 8);
     if (first == 'X' || first == 'Y' || first == 'Z') body[0] = static_cast<char>('0' + (first - 'X'));
@@ -378,7 +380,8 @@ Check xi(std::string& n) {
   }
   if (!digits(n)) return Check::kFormat;
   if (n.size() != 9 && n.size() != 12) return Check::kLength;
-  const int s = weighted(n, std::array{8, 7, 6, 5, 4, 3, 2}) + static_cast<int>(number(std::string_view(n).substr(7, 2)));
+  const int s =
+      weighted(n, std::array{8, 7, 6, 5, 4, 3, 2}) + static_cast<int>(number(std::string_view(n).substr(7, 2)));
   return result(s % 97 == 0 || (s + 55) % 97 == 0);
 }
 
@@ -431,10 +434,14 @@ Result<TaxId> validate_vat(const VatCountry& country, std::string national, std:
     case Check::kValidUnverified:
       return TaxId{std::string(country.prefix) + national, "eu_vat", std::string(country.prefix),
                    outcome == Check::kValid};
-    case Check::kLength: return refuse(field, "length", "the length does not fit " + name);
-    case Check::kFormat: return refuse(field, "format", "the characters do not fit " + name);
-    case Check::kChecksum: return refuse(field, "checksum", "the check digits of " + name + " do not match");
-    case Check::kComponent: return refuse(field, "component", "a part of " + name + " has a value that is not issued");
+    case Check::kLength:
+      return refuse(field, "length", "the length does not fit " + name);
+    case Check::kFormat:
+      return refuse(field, "format", "the characters do not fit " + name);
+    case Check::kChecksum:
+      return refuse(field, "checksum", "the check digits of " + name + " do not match");
+    case Check::kComponent:
+      return refuse(field, "component", "a part of " + name + " has a value that is not issued");
   }
   return refuse(field, "format", "not " + name);
 }
@@ -455,7 +462,8 @@ Result<TaxId> validate_tax_id(std::string_view raw, std::string_view country, st
   }
   if (compact.empty()) return refuse(field, "format", std::string(field) + " holds no digits");
   std::string hint(country);
-  std::transform(hint.begin(), hint.end(), hint.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(hint.begin(), hint.end(), hint.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   const bool prefixed = compact.size() > 2 && std::isalpha(static_cast<unsigned char>(compact[0])) &&
                         std::isalpha(static_cast<unsigned char>(compact[1]));
   if (prefixed) {

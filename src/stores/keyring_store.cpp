@@ -18,45 +18,53 @@ using storage::Param;
 // field adds its column here, so that rewrap and status cover it.
 struct ColumnSql {
   security::SealedColumn column;
-  bool platform_tenant;       // the tenant is the platform, not a column of the row
-  const char* scan;           // (row, tenant, value) after $1, at most $2 rows
-  const char* replace;        // $1 row, $2 old value, $3 new value
-  const char* count_sqlite;   // (version token, algorithm token, kid, count)
+  bool platform_tenant;      // the tenant is the platform, not a column of the row
+  const char* scan;          // (row, tenant, value) after $1, at most $2 rows
+  const char* replace;       // $1 row, $2 old value, $3 new value
+  const char* count_sqlite;  // (version token, algorithm token, kid, count)
   const char* count_postgres;
 };
 
+// clang-format off: one row per sealed column, SQL kept readable
 #define EW_SEALED_SQL(table, id, tenant, col)                                                                       \
   "SELECT " id ", " tenant ", " col " FROM " table " WHERE " id " > $1 AND " col " IS NOT NULL AND " col            \
   " <> '' ORDER BY " id " LIMIT $2",                                                                                \
       "UPDATE " table " SET " col " = $3 WHERE " id " = $1 AND " col " = $2",                                       \
-      "WITH v AS (SELECT substr(" col ", 5) AS r FROM " table " WHERE " col " LIKE 'ew1:%'), "                       \
-      "a AS (SELECT substr(r, 1, instr(r, ':') - 1) AS ver, substr(r, instr(r, ':') + 1) AS r2 FROM v), "            \
-      "b AS (SELECT ver, substr(r2, 1, instr(r2, ':') - 1) AS alg, substr(r2, instr(r2, ':') + 1) AS r3 FROM a) "    \
-      "SELECT ver, alg, substr(r3, 1, instr(r3, ':') - 1), COUNT(*) FROM b GROUP BY 1, 2, 3 "                        \
+      "WITH v AS (SELECT substr(" col ", 5) AS r FROM " table " WHERE " col                                         \
+      " LIKE 'ew1:%'), "                                                                                            \
+      "a AS (SELECT substr(r, 1, instr(r, ':') - 1) AS ver, substr(r, instr(r, ':') + 1) AS r2 FROM v), "           \
+      "b AS (SELECT ver, substr(r2, 1, instr(r2, ':') - 1) AS alg, substr(r2, instr(r2, ':') + 1) AS r3 FROM a) "   \
+      "SELECT ver, alg, substr(r3, 1, instr(r3, ':') - 1), COUNT(*) FROM b GROUP BY 1, 2, 3 "                       \
       "UNION ALL SELECT 'v0', '', '', COUNT(*) FROM " table " WHERE " col " IS NOT NULL AND " col " <> '' AND " col \
-      " NOT LIKE 'ew1:%'",                                                                                           \
-      "SELECT split_part(" col ", ':', 2), split_part(" col ", ':', 3), split_part(" col ", ':', 4), COUNT(*) "      \
-      "FROM " table " WHERE " col " LIKE 'ew1:%' GROUP BY 1, 2, 3 "                                                  \
+      " NOT LIKE 'ew1:%'",                                                                                          \
+      "SELECT split_part(" col ", ':', 2), split_part(" col ", ':', 3), split_part(" col                            \
+      ", ':', 4), COUNT(*) "                                                                                        \
+      "FROM " table " WHERE " col                                                                                   \
+      " LIKE 'ew1:%' GROUP BY 1, 2, 3 "                                                                             \
       "UNION ALL SELECT 'v0', '', '', COUNT(*) FROM " table " WHERE " col " IS NOT NULL AND " col " <> '' AND " col \
       " NOT LIKE 'ew1:%'"
 
 const std::vector<ColumnSql>& column_sql() {
   static const std::vector<ColumnSql> columns = {
-      {{"accounts.mfa_secret", "accounts", "mfa_secret"}, true,
-       EW_SEALED_SQL("accounts", "id", "''", "mfa_secret")},
+      {{"accounts.mfa_secret", "accounts", "mfa_secret"}, true, EW_SEALED_SQL("accounts", "id", "''", "mfa_secret")},
       // The pending secret becomes mfa_secret on confirmation, so it is bound to that column.
-      {{"accounts.mfa_pending_secret", "accounts", "mfa_secret"}, true,
+      {{"accounts.mfa_pending_secret", "accounts", "mfa_secret"},
+       true,
        EW_SEALED_SQL("accounts", "id", "''", "mfa_pending_secret")},
-      {{"manufacturer_profiles.phone", "manufacturer_profiles", "phone"}, false,
+      {{"manufacturer_profiles.phone", "manufacturer_profiles", "phone"},
+       false,
        EW_SEALED_SQL("manufacturer_profiles", "manufacturer_id", "manufacturer_id", "phone_sealed")},
-      {{"manufacturer_profiles.tax_id", "manufacturer_profiles", "tax_id"}, false,
+      {{"manufacturer_profiles.tax_id", "manufacturer_profiles", "tax_id"},
+       false,
        EW_SEALED_SQL("manufacturer_profiles", "manufacturer_id", "manufacturer_id", "tax_id_sealed")},
-      {{"manufacturer_profiles.licence_number", "manufacturer_profiles", "licence_number"}, false,
+      {{"manufacturer_profiles.licence_number", "manufacturer_profiles", "licence_number"},
+       false,
        EW_SEALED_SQL("manufacturer_profiles", "manufacturer_id", "manufacturer_id", "licence_number_sealed")},
   };
   return columns;
 }
 
+// clang-format on
 #undef EW_SEALED_SQL
 
 std::vector<security::SealedColumn> plain_columns() {
@@ -109,10 +117,10 @@ class SqlKeyringTx final : public KeyringTx {
   }
 
   Result<bool> update_state(const security::KeyringState& s, std::int64_t expected_epoch) override {
-    EW_ASSIGN_OR_RETURN(auto n, c_.execute("UPDATE keyring_state SET primary_version = $1, min_decryption_version = $2, "
-                                           "epoch = $3, updated_at = $4 WHERE id = 1 AND epoch = $5",
-                                           {s.primary_version, s.min_decryption_version, s.epoch, s.updated_at,
-                                            expected_epoch}));
+    EW_ASSIGN_OR_RETURN(
+        auto n, c_.execute("UPDATE keyring_state SET primary_version = $1, min_decryption_version = $2, "
+                           "epoch = $3, updated_at = $4 WHERE id = 1 AND epoch = $5",
+                           {s.primary_version, s.min_decryption_version, s.epoch, s.updated_at, expected_epoch}));
     return n == 1;
   }
 
@@ -154,23 +162,24 @@ class SqlKeyringTx final : public KeyringTx {
                                              {previous_kid, k.tenant, now}));
       if (n != 1) return platform::fail(platform::ErrorCode::kConflict, "the tenant's data key changed meanwhile");
     }
-    EW_TRY(c_.execute("INSERT INTO data_keys (kid, tenant_id, key_version, algorithm, wrapped_key, state, created_at) "
-                      "VALUES ($1, $2, $3, $4, $5, 'active', $6)",
-                      {k.kid, k.tenant, k.version, security::algorithm_name(k.algorithm), k.wrapped_key, k.created_at}));
+    EW_TRY(
+        c_.execute("INSERT INTO data_keys (kid, tenant_id, key_version, algorithm, wrapped_key, state, created_at) "
+                   "VALUES ($1, $2, $3, $4, $5, 'active', $6)",
+                   {k.kid, k.tenant, k.version, security::algorithm_name(k.algorithm), k.wrapped_key, k.created_at}));
     return {};
   }
 
   Result<std::vector<std::pair<int, std::int64_t>>> data_keys_per_version() override {
-    EW_ASSIGN_OR_RETURN(auto rows,
-                        c_.query("SELECT key_version, COUNT(*) FROM data_keys GROUP BY key_version ORDER BY key_version"));
+    EW_ASSIGN_OR_RETURN(
+        auto rows, c_.query("SELECT key_version, COUNT(*) FROM data_keys GROUP BY key_version ORDER BY key_version"));
     std::vector<std::pair<int, std::int64_t>> out;
     for (std::size_t i = 0; i < rows.size(); ++i) out.emplace_back(static_cast<int>(rows[i].i64(0)), rows[i].i64(1));
     return out;
   }
 
   Result<std::vector<DataKeyRecord>> data_keys_of(std::string_view tenant) override {
-    EW_ASSIGN_OR_RETURN(auto rows,
-                        c_.query(std::string(kDataKeyColumns) + "WHERE tenant_id = $1 ORDER BY created_at, kid", {tenant}));
+    EW_ASSIGN_OR_RETURN(
+        auto rows, c_.query(std::string(kDataKeyColumns) + "WHERE tenant_id = $1 ORDER BY created_at, kid", {tenant}));
     std::vector<DataKeyRecord> out;
     for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(data_key_from(rows[i]));
     return out;
@@ -196,8 +205,8 @@ class SqlKeyringTx final : public KeyringTx {
     std::vector<security::SealedRow> out;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto r = rows[i];
-      out.push_back(security::SealedRow{r.str(0), sql.platform_tenant ? std::string(security::kPlatformTenant) : r.str(1),
-                                        r.str(2)});
+      out.push_back(security::SealedRow{
+          r.str(0), sql.platform_tenant ? std::string(security::kPlatformTenant) : r.str(1), r.str(2)});
     }
     return out;
   }
@@ -210,7 +219,8 @@ class SqlKeyringTx final : public KeyringTx {
 
   Result<std::vector<security::HeaderCount>> count_sealed(std::size_t index) override {
     const auto& sql = column_sql().at(index);
-    EW_ASSIGN_OR_RETURN(auto rows, c_.query(c_.dialect() == Dialect::kPostgres ? sql.count_postgres : sql.count_sqlite));
+    EW_ASSIGN_OR_RETURN(auto rows,
+                        c_.query(c_.dialect() == Dialect::kPostgres ? sql.count_postgres : sql.count_sqlite));
     std::vector<security::HeaderCount> out;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto r = rows[i];
@@ -231,21 +241,23 @@ class SqlKeyringTx final : public KeyringTx {
   }
 
   Status save_rewrap_progress(const security::RewrapProgress& p) override {
-    EW_TRY(c_.execute("INSERT INTO keyring_rewrap_progress (column_name, epoch, last_row, rewrapped, completed_at, "
-                      "updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (column_name) DO UPDATE SET "
-                      "epoch = excluded.epoch, last_row = excluded.last_row, rewrapped = excluded.rewrapped, "
-                      "completed_at = excluded.completed_at, updated_at = excluded.updated_at",
-                      {p.column, p.epoch, p.cursor, p.rewrapped, p.completed_at, p.updated_at}));
+    EW_TRY(
+        c_.execute("INSERT INTO keyring_rewrap_progress (column_name, epoch, last_row, rewrapped, completed_at, "
+                   "updated_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (column_name) DO UPDATE SET "
+                   "epoch = excluded.epoch, last_row = excluded.last_row, rewrapped = excluded.rewrapped, "
+                   "completed_at = excluded.completed_at, updated_at = excluded.updated_at",
+                   {p.column, p.epoch, p.cursor, p.rewrapped, p.completed_at, p.updated_at}));
     return {};
   }
 
   Status append_audit(const platform::AuditEvent& e) override {
     auto opt = [](const std::string& s) { return s.empty() ? Param() : Param(s); };
-    EW_TRY(c_.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
-                      "user_agent, request_id, outcome, details, created_at) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                      {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
-                       e.request_id, e.outcome, e.details, e.at_ms}));
+    EW_TRY(
+        c_.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
+                   "user_agent, request_id, outcome, details, created_at) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                   {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
+                    e.request_id, e.outcome, e.details, e.at_ms}));
     return {};
   }
 

@@ -2,9 +2,8 @@
 // of manufacturers with sealed profile fields, accounts with MFA secrets), the server running and
 // decrypting throughout, and the real `eyewear keys status | rotate | rewrap | min-version |
 // rotate-tenant` commands run as separate processes against the same database and master key.
-#include <nlohmann/json.hpp>
-
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "identity/totp.hpp"
@@ -57,18 +56,20 @@ class KeyringRotationTest : public IdentityTest {
     auto& ring = server_->app().keyring();
     for (int i = 0; i < kBulkManufacturers; ++i) {
       const auto mid = "bulk-" + std::to_string(1000 + i);
-      exec("INSERT INTO manufacturers (id, company_name, tier, status, created_at, updated_at) "
-           "VALUES ($1, $2, 'free', 'active', 1, 1)",
-           {mid, "Bulk Optics " + std::to_string(i)});
+      exec(
+          "INSERT INTO manufacturers (id, company_name, tier, status, created_at, updated_at) "
+          "VALUES ($1, $2, 'free', 'active', 1, 1)",
+          {mid, "Bulk Optics " + std::to_string(i)});
       std::string sealed[3];
       const char* columns[] = {"phone", "tax_id", "licence_number"};
       const std::string values[] = {"+4930901820", "DE811125440", "LIC-" + mid};
       for (int c = 0; c < 3; ++c) {
         sealed[c] = *ring.seal(security::FieldRef{mid, "manufacturer_profiles", columns[c], mid}, values[c]);
       }
-      exec("INSERT INTO manufacturer_profiles (manufacturer_id, phone_sealed, tax_id_sealed, licence_number_sealed, "
-           "created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 1)",
-           {mid, sealed[0], sealed[1], sealed[2]});
+      exec(
+          "INSERT INTO manufacturer_profiles (manufacturer_id, phone_sealed, tax_id_sealed, licence_number_sealed, "
+          "created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 1)",
+          {mid, sealed[0], sealed[1], sealed[2]});
     }
   }
 
@@ -138,14 +139,15 @@ class KeyringRotationTest : public IdentityTest {
 
   static json profile_body() {
     return {{"company_name", "Rotation Optics"}, {"phone", "+4930901820"}, {"tax_id", "DE811125440"},
-            {"licence_number", "HRB 12345/B"}, {"country", "DE"}, {"product_count", 40}};
+            {"licence_number", "HRB 12345/B"},   {"country", "DE"},        {"product_count", 40}};
   }
 
   void populate() {
     for (int i = 0; i < kHttpManufacturers; ++i) {
       owners_.push_back(sign_up(*client_, server_->data_dir(), "owner" + std::to_string(i) + "@acme.example",
                                 "Rotation Optics " + std::to_string(i)));
-      ASSERT_EQ(client_->put("/api/v1/manufacturer/profile", profile_body(), {bearer(owners_.back().access)}).status, 200);
+      ASSERT_EQ(client_->put("/api/v1/manufacturer/profile", profile_body(), {bearer(owners_.back().access)}).status,
+                200);
     }
     for (int i = 0; i < kMfaAccounts; ++i) {
       const auto t = sign_up(*client_, server_->data_dir(), "mfa" + std::to_string(i) + "@acme.example");
@@ -218,7 +220,8 @@ TEST_P(KeyringRotationTest, RotateAndRewrapWhileTheServerKeepsDecrypting) {
   EXPECT_EQ(after["versions"][1]["fields"], kFields);
   EXPECT_EQ(after["versions"][1]["primary"], true);
   for (const char* col : {"phone_sealed", "tax_id_sealed", "licence_number_sealed"}) {
-    EXPECT_EQ(count(std::string("SELECT COUNT(*) FROM manufacturer_profiles WHERE ") + col + " NOT LIKE 'ew1:v2:%'"), 0);
+    EXPECT_EQ(count(std::string("SELECT COUNT(*) FROM manufacturer_profiles WHERE ") + col + " NOT LIKE 'ew1:v2:%'"),
+              0);
   }
   EXPECT_EQ(count("SELECT COUNT(*) FROM accounts WHERE mfa_secret IS NOT NULL AND mfa_secret NOT LIKE 'ew1:v2:%'"), 0);
 
@@ -256,7 +259,8 @@ TEST_P(KeyringRotationTest, MinimumVersionRefusesOldFieldsOverHttpUntilRewrapped
   clock_->advance(std::chrono::seconds(31));
   const auto first = client_->post("/api/v1/auth/login", {{"email", "mfa0@acme.example"}, {"password", kPassword}});
   const auto code = identity::totp(mfa_secrets_[0], platform::to_unix_seconds(clock_->now()));
-  const auto second = client_->post("/api/v1/auth/login/mfa", {{"mfa_token", first.json()["mfa_token"]}, {"code", code}});
+  const auto second =
+      client_->post("/api/v1/auth/login/mfa", {{"mfa_token", first.json()["mfa_token"]}, {"code", code}});
   EXPECT_EQ(second.error_code(), "DECRYPTION_FAILED") << second.body;
 
   auto s = status();
@@ -298,9 +302,10 @@ TEST_P(KeyringRotationTest, OneManufacturersDataKeyRotatesAlone) {
   EXPECT_EQ(kid_of(mb), b_before) << "B untouched";
   EXPECT_EQ(status()["pending_rewrap"], 0);
   EXPECT_EQ(client_->get("/api/v1/manufacturer/profile", {bearer(a.access)}).json()["tax_id"], "DE811125440");
-  EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'data_key_rotated' AND manufacturer_id = $1",
-                  {ma}),
-            1);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'data_key_rotated' AND manufacturer_id = $1",
+            {ma}),
+      1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, KeyringRotationTest, ::testing::Values("sqlite", "postgres"), backend_label);

@@ -17,8 +17,8 @@ const json kProfile = {{"company_name", "  Acme   Optics GmbH "},
                        {"product_count", 1200},
                        {"website", "HTTPS://Acme-Optics.example/frames"},
                        {"country", "de"}};
-const std::vector<std::string> kSecrets = {"+4930901820", "901820", "DE811125440", "811125440", "811 125 440",
-                                           "HRB 12345/B", "12345"};
+const std::vector<std::string> kSecrets = {"+4930901820", "901820",      "DE811125440", "811125440",
+                                           "811 125 440", "HRB 12345/B", "12345"};
 
 class ProfileTest : public IdentityTest {
  protected:
@@ -30,9 +30,8 @@ class ProfileTest : public IdentityTest {
 
   // Every text a table holds, one string per row (for "no plaintext" checks).
   std::vector<std::string> dump(const std::string& sql) {
-    auto rows = server_->app().database().transact(storage::TxMode::kRead, [&](storage::Connection& c) {
-      return c.query(sql);
-    });
+    auto rows = server_->app().database().transact(storage::TxMode::kRead,
+                                                   [&](storage::Connection& c) { return c.query(sql); });
     std::vector<std::string> out;
     if (!rows) return out;
     for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -100,29 +99,32 @@ TEST_P(ProfileTest, PutThenGetReturnsNormalisedValuesSealedAtRest) {
 
   EXPECT_EQ(scalar("SELECT company_name FROM manufacturers WHERE id = $1", {mid}), "Acme Optics GmbH");
   for (const char* col : {"phone_sealed", "tax_id_sealed", "licence_number_sealed"}) {
-    const auto v = scalar(std::string("SELECT ") + col + " FROM manufacturer_profiles WHERE manufacturer_id = $1", {mid});
+    const auto v =
+        scalar(std::string("SELECT ") + col + " FROM manufacturer_profiles WHERE manufacturer_id = $1", {mid});
     EXPECT_TRUE(v.starts_with("ew1:v1:xchacha:")) << col << ": " << v;
   }
   EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'manufacturer_profile_created' "
                   "AND manufacturer_id = $1",
                   {mid}),
             1);
-  const auto details = json::parse(scalar("SELECT details FROM security_audit_log WHERE event_type = "
-                                          "'manufacturer_profile_created'"));
-  EXPECT_EQ(details["changed"], json({"company_name", "phone", "tax_id", "licence_number", "product_count", "website",
-                                      "country"}));
+  const auto details =
+      json::parse(scalar("SELECT details FROM security_audit_log WHERE event_type = "
+                         "'manufacturer_profile_created'"));
+  EXPECT_EQ(details["changed"],
+            json({"company_name", "phone", "tax_id", "licence_number", "product_count", "website", "country"}));
 
   // Replacing: absent fields are cleared, only changed fields are named.
-  json next = {{"company_name", "Acme Optics GmbH"}, {"phone", "+49 30 901820"}, {"tax_id", "DE811125440"},
-               {"country", "DE"}};
+  json next = {
+      {"company_name", "Acme Optics GmbH"}, {"phone", "+49 30 901820"}, {"tax_id", "DE811125440"}, {"country", "DE"}};
   const auto replaced = put(t, next);
   ASSERT_EQ(replaced.status, 200) << replaced.body;
   EXPECT_TRUE(replaced.json()["licence_number"].is_null());
   EXPECT_TRUE(replaced.json()["product_count"].is_null());
   EXPECT_FALSE(replaced.json()["encryption"].contains("licence_number"));
   EXPECT_EQ(count("SELECT COUNT(*) FROM manufacturer_profiles WHERE licence_number_sealed IS NULL"), 1);
-  const auto updated = json::parse(scalar("SELECT details FROM security_audit_log WHERE event_type = "
-                                          "'manufacturer_profile_updated'"));
+  const auto updated =
+      json::parse(scalar("SELECT details FROM security_audit_log WHERE event_type = "
+                         "'manufacturer_profile_updated'"));
   EXPECT_EQ(updated["changed"], json({"licence_number", "product_count", "website"}));
   expect_no_plaintext();
 }
@@ -174,8 +176,9 @@ TEST_P(ProfileTest, EveryFieldIsValidatedWithItsRule) {
   EXPECT_EQ(r.json()["error"]["details"]["field"], "phone");
   EXPECT_EQ(r.body.find("811125441"), std::string::npos) << "errors do not echo the value";
 
-  const auto bad_json = client_->request("PUT", "/api/v1/manufacturer/profile", "{\"company_name\": ",
-                                         {bearer(t.access), {"Content-Type", "application/json"}});
+  const auto bad_json =
+      client_->request("PUT", "/api/v1/manufacturer/profile",
+                       "{\"company_name\": ", {bearer(t.access), {"Content-Type", "application/json"}});
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_EQ(bad_json.error_code(), "INVALID_JSON");
   const auto array = put(t, json::array({1, 2}));
@@ -204,8 +207,8 @@ TEST_P(ProfileTest, WarningsComeWithTheAnswer) {
   EXPECT_EQ(w[1]["rule"], "large_catalogue");
   EXPECT_EQ(r.json()["product_count"], 250000);
 
-  auto us = json{{"company_name", "Acme Optics Inc."}, {"country", "US"}, {"tax_id", "94-3456789"},
-                 {"phone", "(650) 253-0000"}};
+  auto us = json{
+      {"company_name", "Acme Optics Inc."}, {"country", "US"}, {"tax_id", "94-3456789"}, {"phone", "(650) 253-0000"}};
   const auto american = put(t, us);
   ASSERT_EQ(american.status, 200) << american.body;
   EXPECT_EQ(american.json()["tax_id"], "94-3456789");
@@ -233,8 +236,9 @@ TEST_P(ProfileTest, OnlyTheOwnersSessionManagesIt) {
                   {"b@acme.example"}),
             1);
   auto demoted = server_->app().database().transact(storage::TxMode::kWrite, [&](storage::Connection& c) {
-    return c.execute("UPDATE memberships SET role = 'member' WHERE account_id = (SELECT id FROM accounts WHERE email = $1)",
-                     {"b@acme.example"});
+    return c.execute(
+        "UPDATE memberships SET role = 'member' WHERE account_id = (SELECT id FROM accounts WHERE email = $1)",
+        {"b@acme.example"});
   });
   ASSERT_TRUE(demoted.has_value());
   const auto member = get(b);

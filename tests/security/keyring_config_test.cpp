@@ -91,8 +91,8 @@ TEST(KeyringConfigTest, TheBinaryRefusesABadMasterKeyAndMasksAGoodOne) {
 
   // Another master key than the one the database's keyring was created with: no start.
   ASSERT_EQ(run_command({eyewear_binary(), "keys", "status", "--data-dir", dir.path()}).first, 0);
-  auto [wrong, wrong_out] = run_command({eyewear_binary(), "keys", "status", "--data-dir", dir.path()},
-                                        {{"EYEWEAR_MASTER_KEY", key}});
+  auto [wrong, wrong_out] =
+      run_command({eyewear_binary(), "keys", "status", "--data-dir", dir.path()}, {{"EYEWEAR_MASTER_KEY", key}});
   EXPECT_EQ(wrong, 1);
   EXPECT_NE(wrong_out.find("does not open keyring version 1"), std::string::npos) << wrong_out;
 }

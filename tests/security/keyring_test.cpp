@@ -1,118 +1,18 @@
 // The keyring against real SQLite and PostgreSQL: sealing bound to the record, refusal of
 // tampered, moved, truncated, malformed and foreign values with their reasons, rotation picked
-// up by other nodes, per-tenant rotation, the minimum decryption version, rewrap (populated,
-// resumable, online) and status counts, the document API and identity's sealer over it.
+// up by other nodes, per-tenant rotation, the minimum decryption version, the document API and
+// identity's sealer over it. Rewrap and status: keyring_rewrap_test.cpp.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <thread>
 
 #include "app/keyring_setup.hpp"
 #include "security/envelope.hpp"
 #include "security/keyring_admin.hpp"
-#include "storage/backend_fixture.hpp"
-#include "storage/migrations.hpp"
-#include "stores/keyring_store.hpp"
+#include "security/keyring_fixture.hpp"
 
 namespace eyewear::testing {
 namespace {
-
-using security::FieldRef;
-using security::Keyring;
-using security::OpenFailure;
-using storage::TxMode;
-
-const std::string kMasterA(32, 'A');
-const std::string kMasterB(32, 'B');
-const security::KeyActor kActor{{"127.0.0.1", "keyring test", "req-1"}, ""};
-
-std::string reason(const platform::Error& e) {
-  const auto f = security::open_failure_of(e);
-  return f ? std::string(security::failure_name(*f)) : "code " + std::string(platform::code_name(e.code));
-}
-template <typename T>
-std::string outcome(const platform::Result<T>& r) {
-  return r ? "ok" : reason(r.error());
-}
-
-class KeyringTest : public BackendTest {
- protected:
-  void SetUp() override {
-    BackendTest::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    ASSERT_TRUE(storage::migrate(*db_, nullptr).has_value());
-    store_ = stores::make_keyring_store(*db_);
-    ring_ = make_ring(kMasterA);
-    ASSERT_NE(ring_, nullptr);
-  }
-
-  std::unique_ptr<Keyring> make_ring(const std::string& master, security::KeyringOptions o = {},
-                                     platform::Error* error = nullptr) {
-    o.master_key = master;
-    auto r = Keyring::create(*store_, clock_, random_, logger_, std::move(o));
-    if (!r) {
-      if (error != nullptr) *error = r.error();
-      return nullptr;
-    }
-    return std::move(*r);
-  }
-
-  void exec(const std::string& sql, std::initializer_list<storage::Param> params = {}) {
-    auto r = db_->transact(TxMode::kWrite, [&](storage::Connection& c) { return c.execute(sql, params); });
-    ASSERT_TRUE(r.has_value()) << r.error().internal;
-  }
-  std::int64_t count(const std::string& sql, std::initializer_list<storage::Param> params = {}) {
-    auto rows = db_->transact(TxMode::kRead, [&](storage::Connection& c) { return c.query(sql, params); });
-    return rows && !rows->empty() ? (*rows)[0].i64(0) : -1;
-  }
-  std::string text(const std::string& sql, std::initializer_list<storage::Param> params = {}) {
-    auto rows = db_->transact(TxMode::kRead, [&](storage::Connection& c) { return c.query(sql, params); });
-    return rows && !rows->empty() ? (*rows)[0].str(0) : "<none>";
-  }
-
-  void add_manufacturer(const std::string& id) {
-    exec("INSERT INTO manufacturers (id, company_name, tier, status, created_at, updated_at) "
-         "VALUES ($1, $2, 'free', 'active', 1, 1)",
-         {id, "Company " + id});
-  }
-
-  // A manufacturer with a sealed phone, tax id and licence number; returns their plaintexts.
-  std::vector<std::string> add_profile(Keyring& ring, const std::string& mid) {
-    add_manufacturer(mid);
-    std::vector<std::string> plain = {"+4930901820" + mid.substr(mid.size() - 1), "DE811125440-" + mid, "LIC-" + mid};
-    const char* columns[] = {"phone", "tax_id", "licence_number"};
-    std::vector<std::string> sealed;
-    for (int i = 0; i < 3; ++i) {
-      auto s = ring.seal(FieldRef{mid, "manufacturer_profiles", columns[i], mid}, plain[i]);
-      EXPECT_TRUE(s.has_value());
-      sealed.push_back(s ? *s : "");
-    }
-    exec("INSERT INTO manufacturer_profiles (manufacturer_id, phone_sealed, tax_id_sealed, licence_number_sealed, "
-         "created_at, updated_at) VALUES ($1, $2, $3, $4, 1, 1)",
-         {mid, sealed[0], sealed[1], sealed[2]});
-    return plain;
-  }
-
-  std::string add_account(Keyring& ring, const std::string& id, const std::string& secret, bool pending = false) {
-    auto sealed = ring.seal(FieldRef{security::kPlatformTenant, "accounts", "mfa_secret", id}, secret);
-    EXPECT_TRUE(sealed.has_value());
-    exec(std::string("INSERT INTO accounts (id, email, status, ") + (pending ? "mfa_pending_secret" : "mfa_secret") +
-             ", created_at, updated_at) VALUES ($1, $2, 'active', $3, 1, 1)",
-         {id, id + "@acme.example", *sealed});
-    return *sealed;
-  }
-
-  std::string stored(const std::string& mid, const std::string& column) {
-    return text("SELECT " + column + "_sealed FROM manufacturer_profiles WHERE manufacturer_id = $1", {mid});
-  }
-
-  platform::ManualClock clock_{platform::from_unix_ms(1'800'000'000'000)};
-  platform::SecureRandom random_;
-  std::shared_ptr<platform::CaptureSink> sink_ = std::make_shared<platform::CaptureSink>();
-  platform::Logger logger_{sink_, platform::LogLevel::kDebug, true};
-  std::unique_ptr<security::KeyringStore> store_;
-  std::unique_ptr<Keyring> ring_;
-};
 
 TEST_P(KeyringTest, SealsBoundToTheRecordAndItsHeader) {
   const FieldRef ref{"m-1", "manufacturer_profiles", "tax_id", "m-1"};
@@ -167,9 +67,9 @@ TEST_P(KeyringTest, TamperedTruncatedMalformedAndForeignValuesAreRefusedWithThei
   const std::string v9 = "ew1:v9:xchacha:" + std::string(h.kid) + ":" + payload;
   EXPECT_EQ(outcome(ring_->open(ref, v9)), "authentication_failed") << "an unknown version";
   const std::string aes = "ew1:v1:aesgcm:" + std::string(h.kid) + ":" + payload;
-  EXPECT_EQ(outcome(ring_->open(ref, aes)),
-            security::algorithm_available(security::Algorithm::kAes256Gcm) ? "authentication_failed"
-                                                                             : "algorithm_unavailable")
+  EXPECT_EQ(outcome(ring_->open(ref, aes)), security::algorithm_available(security::Algorithm::kAes256Gcm)
+                                                ? "authentication_failed"
+                                                : "algorithm_unavailable")
       << "algorithm edited";
   const std::string other_kid = "ew1:v1:xchacha:0123456789abcdef:" + payload;
   EXPECT_EQ(outcome(ring_->open(ref, other_kid)), "unknown_key");
@@ -317,184 +217,12 @@ TEST_P(KeyringTest, MinimumDecryptionVersionRefusesOldValuesUntilRewrapped) {
   EXPECT_EQ(*ring_->open(phone, old_style), "x");
 }
 
-TEST_P(KeyringTest, RewrapOverAPopulatedDatabaseAndStatusCounts) {
-  std::map<std::string, std::vector<std::string>> profiles;
-  for (int i = 0; i < 30; ++i) {
-    const auto mid = "m-" + std::to_string(100 + i);
-    profiles[mid] = add_profile(*ring_, mid);
-  }
-  std::map<std::string, std::string> secrets;
-  for (int i = 0; i < 20; ++i) {
-    const auto id = "a-" + std::to_string(100 + i);
-    secrets[id] = "secret-" + id;
-    add_account(*ring_, id, secrets[id], /*pending=*/i % 5 == 0);
-  }
-  const std::int64_t total = 30 * 3 + 20;
-  auto before = security::key_status(*ring_);
-  ASSERT_TRUE(before.has_value());
-  EXPECT_EQ(before->fields, total);
-  EXPECT_EQ(before->pending_rewrap, 0);
-  ASSERT_EQ(before->columns.size(), 5u);
-  EXPECT_EQ(before->columns[0].name, "accounts.mfa_secret");
-  EXPECT_EQ(before->columns[0].fields, 16);
-  EXPECT_EQ(before->columns[1].fields, 4);
-  EXPECT_EQ(before->columns[2].by_version.at(1), 30);
-  EXPECT_EQ(before->by_algorithm.at("xchacha20poly1305"), total);
-
-  ASSERT_TRUE(ring_->rotate(kActor).has_value());
-  ASSERT_TRUE(ring_->rotate_tenant("m-100", kActor).has_value());
-  auto rotated = security::key_status(*ring_);
-  EXPECT_EQ(rotated->pending_rewrap, total);
-  ASSERT_EQ(rotated->versions.size(), 2u);
-  EXPECT_EQ(rotated->versions[0].fields, total);
-  EXPECT_EQ(rotated->versions[1].fields, 0);
-  EXPECT_TRUE(rotated->versions[1].primary);
-  EXPECT_EQ(rotated->versions[0].data_keys, 31) << "30 manufacturers and the platform";
-
-  security::RewrapOptions o;
-  o.batch = 7;
-  int batches = 0;
-  o.on_batch = [&](const security::RewrapColumnReport&) { ++batches; };
-  auto report = security::rewrap(*ring_, o, kActor, logger_);
-  ASSERT_TRUE(report.has_value()) << report.error().internal;
-  EXPECT_TRUE(report->complete());
-  EXPECT_EQ(report->rewrapped(), total);
-  EXPECT_EQ(report->failed(), 0);
-  EXPECT_EQ(batches, 3 + 1 + 5 * 3) << "16/7, 4/7 and 30/7 rounded up";
-
-  auto after = security::key_status(*ring_);
-  EXPECT_EQ(after->pending_rewrap, 0);
-  EXPECT_EQ(after->versions[0].fields, 0);
-  EXPECT_EQ(after->versions[1].fields, total);
-  for (const auto& [mid, plain] : profiles) {
-    EXPECT_EQ(*ring_->open({mid, "manufacturer_profiles", "phone", mid}, stored(mid, "phone")), plain[0]);
-    EXPECT_EQ(*ring_->open({mid, "manufacturer_profiles", "tax_id", mid}, stored(mid, "tax_id")), plain[1]);
-    EXPECT_EQ(*ring_->open({mid, "manufacturer_profiles", "licence_number", mid}, stored(mid, "licence_number")),
-              plain[2]);
-  }
-  for (const auto& [id, secret] : secrets) {
-    const auto value = text("SELECT COALESCE(mfa_secret, mfa_pending_secret) FROM accounts WHERE id = $1", {id});
-    EXPECT_TRUE(value.starts_with("ew1:v2:"));
-    EXPECT_EQ(*ring_->open({security::kPlatformTenant, "accounts", "mfa_secret", id}, value), secret);
-  }
-  EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'keyring_rewrap_completed'"), 1);
-  for (const auto& line : sink_->lines()) EXPECT_EQ(line.find("secret-a-"), std::string::npos) << line;
-
-  auto again = security::rewrap(*ring_, o, kActor, logger_);
-  EXPECT_EQ(again->rewrapped(), 0) << "nothing left";
-}
-
-TEST_P(KeyringTest, RewrapResumesWhereAnInterruptedRunStopped) {
-  for (int i = 0; i < 10; ++i) add_profile(*ring_, "m-" + std::to_string(100 + i));
-  ASSERT_TRUE(ring_->rotate(kActor).has_value());
-  security::RewrapOptions o;
-  o.batch = 4;
-  o.max_batches = 4;  // 3 batches of phones (4+4+2) and 1 of tax ids
-  auto first = security::rewrap(*ring_, o, kActor, logger_);
-  ASSERT_TRUE(first.has_value());
-  EXPECT_FALSE(first->complete());
-  EXPECT_EQ(first->rewrapped(), 14);
-  EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'keyring_rewrap_interrupted'"), 1);
-  EXPECT_EQ(text("SELECT last_row FROM keyring_rewrap_progress WHERE column_name = 'manufacturer_profiles.tax_id'"),
-            "m-103");
-
-  o.max_batches = 0;
-  auto second = security::rewrap(*ring_, o, kActor, logger_);
-  ASSERT_TRUE(second.has_value());
-  EXPECT_TRUE(second->complete());
-  std::int64_t scanned = 0;
-  for (const auto& c : second->columns) {
-    if (c.column == "manufacturer_profiles.phone" || c.column == "manufacturer_profiles.tax_id") {
-      EXPECT_TRUE(c.resumed) << c.column;
-    }
-    scanned += c.scanned;
-  }
-  EXPECT_EQ(scanned, 6 + 10) << "the rest of tax ids and all licence numbers; phones were finished";
-  auto status = security::key_status(*ring_);
-  EXPECT_EQ(status->pending_rewrap, 0);
-}
-
-TEST_P(KeyringTest, RewrapRunsOnlineAlongsideServers) {
-  std::vector<std::string> mids;
-  for (int i = 0; i < 24; ++i) {
-    mids.push_back("m-" + std::to_string(100 + i));
-    add_profile(*ring_, mids.back());
-  }
-  ASSERT_TRUE(ring_->rotate(kActor).has_value());
-  security::KeyringOptions o;
-  o.poll = std::chrono::milliseconds(20);
-  auto server = make_ring(kMasterA, o);
-  server->start();
-  std::atomic<bool> done{false};
-  std::atomic<int> opened{0}, failures{0}, writes{0};
-  std::thread reader([&] {
-    while (!done) {
-      for (const auto& mid : mids) {
-        const auto v = stored(mid, "licence_number");
-        if (v == "<none>") continue;
-        auto p = server->open({mid, "manufacturer_profiles", "licence_number", mid}, v);
-        (p && *p == "LIC-" + mid ? opened : failures)++;
-      }
-    }
-  });
-  std::thread writer([&] {  // a server replacing phones meanwhile
-    for (int round = 0; round < 3; ++round) {
-      for (const auto& mid : mids) {
-        auto s = server->seal({mid, "manufacturer_profiles", "phone", mid}, "+4930901899");
-        if (!s) continue;
-        if (db_->transact(TxMode::kWrite, [&](storage::Connection& c) {
-              return c.execute("UPDATE manufacturer_profiles SET phone_sealed = $2 WHERE manufacturer_id = $1",
-                               {mid, *s});
-            })) {
-          ++writes;
-        }
-      }
-    }
-  });
-  security::RewrapOptions ro;
-  ro.batch = 5;
-  auto report = security::rewrap(*ring_, ro, kActor, logger_);
-  writer.join();
-  done = true;
-  reader.join();
-  server->stop();
-  ASSERT_TRUE(report.has_value()) << report.error().internal;
-  EXPECT_EQ(report->failed(), 0);
-  EXPECT_EQ(failures.load(), 0) << "every read during the rewrap opened";
-  EXPECT_GT(opened.load(), 0);
-  EXPECT_EQ(writes.load(), 72);
-  for (const auto& mid : mids) {
-    EXPECT_EQ(*ring_->open({mid, "manufacturer_profiles", "phone", mid}, stored(mid, "phone")), "+4930901899")
-        << "the servers' writes were not overwritten";
-  }
-  auto finish = security::rewrap(*ring_, ro, kActor, logger_);  // values a lagging server sealed under v1
-  ASSERT_TRUE(finish.has_value());
-  EXPECT_EQ(security::key_status(*ring_)->pending_rewrap, 0);
-}
-
-TEST_P(KeyringTest, RewrapReportsValuesThatDoNotOpenAndContinues) {
-  add_profile(*ring_, "m-100");
-  add_profile(*ring_, "m-101");
-  auto tampered = stored("m-100", "tax_id");
-  tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'x' ? 'y' : 'x';
-  exec("UPDATE manufacturer_profiles SET tax_id_sealed = $2 WHERE manufacturer_id = $1", {"m-100", tampered});
-  ASSERT_TRUE(ring_->rotate(kActor).has_value());
-  auto report = security::rewrap(*ring_, {}, kActor, logger_);
-  ASSERT_TRUE(report.has_value());
-  EXPECT_EQ(report->failed(), 1);
-  EXPECT_EQ(report->rewrapped(), 5);
-  EXPECT_TRUE(sink_->contains("\"row\":\"m-100\""));
-  EXPECT_TRUE(sink_->contains("authentication_failed"));
-  EXPECT_EQ(count("SELECT COUNT(*) FROM security_audit_log WHERE event_type = 'keyring_rewrap_completed' "
-                  "AND outcome = 'failure'"),
-            1);
-}
-
 TEST_P(KeyringTest, PlaintextCannotBeStoredInSealedColumns) {
   add_manufacturer("m-1");
   auto r = db_->transact(TxMode::kWrite, [&](storage::Connection& c) {
-    return c.execute("INSERT INTO manufacturer_profiles (manufacturer_id, tax_id_sealed, created_at, updated_at) "
-                     "VALUES ('m-1', 'DE811125440', 1, 1)");
+    return c.execute(
+        "INSERT INTO manufacturer_profiles (manufacturer_id, tax_id_sealed, created_at, updated_at) "
+        "VALUES ('m-1', 'DE811125440', 1, 1)");
   });
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, platform::ErrorCode::kConflict) << "a CHECK constraint refuses it";
