@@ -13,6 +13,7 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 find_package(OpenSSL REQUIRED)
 
 # libphonenumber (no CMake or pkg-config file in Debian): the library, plus what its headers use

@@ -17,6 +17,7 @@
 #include "http/middleware.hpp"
 #include "http/ops_routes.hpp"
 #include "http/profile_routes.hpp"
+#include "http/rate_limit_middleware.hpp"
 #include "http/server.hpp"
 #include "identity/jwt.hpp"
 #include "identity/passwords.hpp"
@@ -33,13 +34,16 @@
 #include "platform/worker_pool.hpp"
 #include "security/keyring.hpp"
 #include "security/profile.hpp"
+#include "security/rate_limit.hpp"
 #include "storage/migrations.hpp"
 #include "storage/open.hpp"
+#include "storage/redis.hpp"
 #include "stores/authz_store.hpp"
 #include "stores/identity_store.hpp"
 #include "stores/keyring_store.hpp"
 #include "stores/outbox_store.hpp"
 #include "stores/profile_store.hpp"
+#include "stores/redis_rate_limiter.hpp"
 
 namespace eyewear::app {
 
@@ -131,6 +135,42 @@ platform::Result<std::string> secret_from(const std::string& configured_base64, 
   return *decoded;
 }
 
+security::RateLimit limit_of(const platform::RateSpec& spec) {
+  security::RateLimit l;
+  l.count = spec.count;
+  l.period = spec.period;
+  l.burst = spec.burst;
+  return l;
+}
+
+// Identity's per-account failure budget over the shared rate limiter. An unreachable store
+// never blocks a sign-in (the lockout, kept in the database, still applies).
+class LoginFailureLimiter final : public identity::FailureLimiter {
+ public:
+  LoginFailureLimiter(security::RateLimiter& limiter, security::RateLimit limit, platform::Logger& logger)
+      : limiter_(limiter), limit_(limit), logger_(logger) {}
+
+  std::int64_t blocked_for(std::string_view email_hash) override {
+    auto d = limiter_.acquire(key(email_hash), limit_, 0);
+    if (!d) {
+      logger_.warn("sign-in failure limiter unavailable", {{"detail", d.error().internal}});
+      return 0;
+    }
+    return d->allowed ? 0 : std::max<std::int64_t>(1, d->retry_after_ms);
+  }
+  void charge(std::string_view email_hash) override {
+    if (auto d = limiter_.acquire(key(email_hash), limit_, 1); !d) {
+      logger_.warn("sign-in failure limiter unavailable", {{"detail", d.error().internal}});
+    }
+  }
+
+ private:
+  static std::string key(std::string_view email_hash) { return "rl:login:" + std::string(email_hash); }
+  security::RateLimiter& limiter_;
+  const security::RateLimit limit_;
+  platform::Logger& logger_;
+};
+
 }  // namespace
 
 struct Application::Parts {
@@ -145,6 +185,10 @@ struct Application::Parts {
   // keyring (before identity: identity's sealer uses it)
   std::unique_ptr<security::KeyringStore> keyring_store;
   std::unique_ptr<security::Keyring> keyring;
+  // shared counters
+  std::unique_ptr<storage::Redis> redis;
+  std::unique_ptr<security::RateLimiter> rate_limiter;
+  std::unique_ptr<LoginFailureLimiter> login_failures;
   // identity
   std::unique_ptr<identity::KeyRing> signing_keys;
   std::unique_ptr<identity::TokenService> tokens;
@@ -204,11 +248,31 @@ platform::Status build_profiles(Application::Parts& p) {
   return {};
 }
 
+platform::Status build_rate_limits(Application::Parts& p) {
+  const auto& cfg = p.config.rate_limit;
+  if (cfg.redis_url.empty()) {
+    p.rate_limiter = security::make_local_rate_limiter(*p.clock, cfg.local_max_keys);
+  } else {
+    storage::RedisOptions options;
+    options.url = cfg.redis_url;
+    options.timeout = cfg.redis_timeout;
+    options.pool_size = p.config.effective_http_threads() + p.config.effective_worker_threads();
+    options.logger = p.logger.get();
+    EW_ASSIGN_OR_RETURN(p.redis, storage::Redis::open(options));
+    if (const auto h = p.redis->ping(); !h.ok) {
+      p.logger->warn("redis unreachable at start-up", {{"detail", h.detail}, {"fail_open", cfg.fail_open}});
+    }
+    p.rate_limiter = stores::make_redis_rate_limiter(*p.redis, *p.clock, cfg.redis_prefix);
+  }
+  p.login_failures = std::make_unique<LoginFailureLimiter>(*p.rate_limiter, limit_of(cfg.login_failures), *p.logger);
+  return {};
+}
+
 platform::Status build_identity(Application::Parts& p) {
   const auto& cfg = p.config;
-  const auto secrets = cfg.data_dir + "/secrets";
+  const auto secrets = cfg.effective_secrets_dir() + "/secrets";
   identity::KeyRingOptions key_options;
-  key_options.directory = cfg.data_dir + "/keys/jwt";
+  key_options.directory = cfg.effective_secrets_dir() + "/keys/jwt";
   key_options.algorithm = cfg.identity.jwt_algorithm == "HS256" ? identity::JwtAlgorithm::kHS256 : identity::JwtAlgorithm::kES256;
   key_options.hs256_secret = cfg.identity.jwt_secret;
   key_options.token_ttl = cfg.identity.access_token_ttl;
@@ -238,7 +302,8 @@ platform::Status build_identity(Application::Parts& p) {
   auto* outbox = p.outbox.get();
   p.identity = std::make_unique<identity::IdentityService>(identity::IdentityDeps{
       *p.identity_store, *p.hasher, *p.tokens, *p.sealer, *p.session_registry, *p.clock, *p.random, *p.logger,
-      cfg.identity, cfg.effective_public_url(), std::move(pepper), [outbox] { outbox->notify(); }});
+      cfg.identity, cfg.effective_public_url(), std::move(pepper), [outbox] { outbox->notify(); },
+      p.login_failures.get()});
   return {};
 }
 
@@ -293,6 +358,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   }
   p->probe = std::make_unique<StorageProbe>(*p->database);
   EW_TRY(build_keyring(*p));
+  EW_TRY(build_rate_limits(*p));
   EW_TRY(build_identity(*p));
   EW_TRY(build_authz(*p));
   EW_TRY(build_profiles(*p));
@@ -322,8 +388,14 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   chain.push_back(http::make_security_headers(cfg.http.behind_tls));
   chain.push_back(http::make_gzip(cfg.http.gzip_min_bytes));
   chain.push_back(http::make_cors(cfg.http.cors_origins));
+  chain.push_back(http::make_rate_limit(
+      *p->rate_limiter, {http::RateScope::kClientAddress, limit_of(cfg.rate_limit.ip), cfg.rate_limit.fail_open},
+      *p->logger, *p->registry));
   chain.push_back(http::make_body_policy(cfg.http.max_body_bytes, cfg.http.max_upload_bytes));
   chain.push_back(http::make_authentication(*p->identity, http::api_key_resolver(*p->api_keys)));
+  chain.push_back(http::make_rate_limit(
+      *p->rate_limiter, {http::RateScope::kApiKey, limit_of(cfg.rate_limit.api_key), cfg.rate_limit.fail_open},
+      *p->logger, *p->registry));
   chain.push_back(http::make_authorization(*p->authorizer, *p->quotas));
   p->dispatcher = std::make_unique<http::Dispatcher>(*p->router, std::move(chain), *p->workers, *p->logger);
 

@@ -201,7 +201,7 @@ int rotate_signing(const Flags& flags) {
   platform::SystemClock clock;
   platform::SecureRandom random;
   identity::KeyRingOptions options;
-  options.directory = config->data_dir + "/keys/jwt";
+  options.directory = config->effective_secrets_dir() + "/keys/jwt";
   options.algorithm = config->identity.jwt_algorithm == "HS256" ? identity::JwtAlgorithm::kHS256
                                                                 : identity::JwtAlgorithm::kES256;
   options.hs256_secret = config->identity.jwt_secret;

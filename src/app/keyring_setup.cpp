@@ -82,7 +82,7 @@ platform::Result<security::KeyringOptions> keyring_options(const platform::Confi
     platform::secure_wipe(*text);
     return o;
   }
-  const auto path = config.data_dir + "/secrets/master.key";
+  const auto path = config.effective_secrets_dir() + "/secrets/master.key";
   std::error_code ec;
   const bool existed = std::filesystem::exists(path, ec);
   EW_ASSIGN_OR_RETURN(auto text, platform::load_or_create_secret(path, [&] {

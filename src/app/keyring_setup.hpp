@@ -1,5 +1,6 @@
 // Builds the keyring's options from the configuration: the master key from EYEWEAR_MASTER_KEY,
-// EYEWEAR_MASTER_KEY_FILE, or <data-dir>/secrets/master.key (created on first use, 0600), and
+// EYEWEAR_MASTER_KEY_FILE, or <secrets-dir>/secrets/master.key (EYEWEAR_SECRETS_DIR, default the
+// data dir; created on first use, 0600), and
 // the algorithm of new data keys. Shared by the composition root and the `keys` CLI. Also the
 // identity::SecretSealer over the keyring that replaces identity's interim sealer.
 #pragma once

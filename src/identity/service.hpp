@@ -27,6 +27,19 @@ namespace eyewear::identity {
 
 using platform::RequestMeta;
 
+// Limits sign-in failures per account over time (GCRA), beside the consecutive-failure lockout:
+// a slow guesser who stays under the lockout threshold still runs out of attempts. Keyed by the
+// email's keyed hash, so it counts whether or not the account exists. Backed by Redis when
+// several nodes run, so every node sees the same budget.
+class FailureLimiter {
+ public:
+  virtual ~FailureLimiter() = default;
+  // Milliseconds until another sign-in may be tried for this email; 0 when one may be now.
+  [[nodiscard]] virtual std::int64_t blocked_for(std::string_view email_hash) = 0;
+  // Charges one failure.
+  virtual void charge(std::string_view email_hash) = 0;
+};
+
 struct IdentityDeps {
   IdentityStore& store;
   PasswordHasher& hasher;
@@ -40,6 +53,7 @@ struct IdentityDeps {
   std::string public_url;
   std::string token_pepper;  // keys the hashes of short secrets (backup codes, email hashes)
   std::function<void()> mail_enqueued;  // wakes the outbox dispatcher after a commit
+  FailureLimiter* failure_limiter = nullptr;  // optional
 };
 
 // The caller of an authenticated use case.

@@ -91,9 +91,21 @@ Result<LoginOutcome> IdentityService::login(std::string_view raw_email, std::str
   const auto email_hash = keyed_hash("email", email);
   const auto now = now_ms();
 
-  // Throttles first: they answer without looking at the password at all.
+  // Throttles first: they answer without looking at the password at all. The per-account
+  // failure budget is asked outside the transaction (it may be a network round trip).
   std::optional<Account> account;
   std::optional<Error> refusal;
+  if (d_.failure_limiter != nullptr) {
+    if (const auto wait_ms = d_.failure_limiter->blocked_for(email_hash); wait_ms > 0) {
+      EW_TRY(d_.store.write([&](IdentityTx& tx) -> Status {
+        return tx.insert_login_attempt({email_hash, "", meta.ip, meta.user_agent, "throttled", "account_rate", now});
+      }));
+      return fail(Error(ErrorCode::kRateLimited, "too many failed sign-ins for this account; try again later",
+                        {{"scope", std::string("account")},
+                         {"retry_after_seconds", std::max<std::int64_t>(1, (wait_ms + 999) / 1000)},
+                         {"retry_after_ms", wait_ms}}));
+    }
+  }
   EW_TRY(d_.store.write([&](IdentityTx& tx) -> Status {
     EW_ASSIGN_OR_RETURN(auto ip_failures, tx.count_ip_failures_since(meta.ip, now - d_.config.ip_failure_window.count()));
     if (ip_failures >= d_.config.ip_max_failures) {
@@ -145,6 +157,7 @@ Result<LoginOutcome> IdentityService::login(std::string_view raw_email, std::str
       return {};
     }));
     after_commit(mail);
+    if (d_.failure_limiter != nullptr) d_.failure_limiter->charge(email_hash);
     return fail(invalid_credentials());
   }
 

@@ -129,6 +129,14 @@ const std::vector<Setting>& settings() {
          c.data_dir = trim(v);
          return {};
        }},
+      {"EYEWEAR_SECRETS_DIR",
+       "Directory for generated signing keys and secrets (keys/jwt, secrets/); empty: the data dir. "
+       "Nodes of one deployment must share it",
+       false, [](const Config& c) { return c.secrets_dir; },
+       [](Config& c, std::string_view v) -> Status {
+         c.secrets_dir = trim(v);
+         return {};
+       }},
       {"EYEWEAR_ENV", "production | development | test", false, [](const Config& c) { return c.environment; },
        [](Config& c, std::string_view v) -> Status {
          const auto t = trim(v);
@@ -363,7 +371,7 @@ const std::vector<Setting>& settings() {
          c.keyring.master_key = t;
          return {};
        }},
-      {"EYEWEAR_MASTER_KEY_FILE", "File holding the master key (base64); default: <data-dir>/secrets/master.key, created on first run",
+      {"EYEWEAR_MASTER_KEY_FILE", "File holding the master key (base64); default: <secrets-dir>/secrets/master.key, created on first run",
        false, [](const Config& c) { return c.keyring.master_key_file; },
        [](Config& c, std::string_view v) -> Status {
          c.keyring.master_key_file = trim(v);
@@ -451,6 +459,53 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_SLOW_THRESHOLDS", "Per-operation thresholds, e.g. http.request=200ms,db.query=20ms", false,
        [](const Config& c) { return format_thresholds(c.perf); },
        [](Config& c, std::string_view v) { return set_thresholds(c.perf, v); }},
+      {"EYEWEAR_REDIS_URL", "Redis for state shared by several nodes (rate limits); empty: kept in-process", true,
+       [](const Config& c) {
+         // redis://password@host has no user: mask the whole user part then.
+         const auto& url = c.rate_limit.redis_url;
+         const auto at = url.find('@');
+         if (at != std::string::npos && url.find(':', 8) > at) return "redis://****" + url.substr(at);
+         return mask_url_password(url);
+       },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (!t.empty() && !t.starts_with("redis://")) return fail(ErrorCode::kValidationFailed, "must start with redis://");
+         c.rate_limit.redis_url = t;
+         return {};
+       }},
+      {"EYEWEAR_REDIS_PREFIX", "Prefix of every Redis key this service writes", false,
+       [](const Config& c) { return c.rate_limit.redis_prefix; },
+       [](Config& c, std::string_view v) -> Status {
+         c.rate_limit.redis_prefix = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_REDIS_TIMEOUT", "Connect and command timeout for Redis", false,
+       [](const Config& c) { return format_duration(c.rate_limit.redis_timeout); },
+       [](Config& c, std::string_view v) { return set_duration(c.rate_limit.redis_timeout, v); }},
+      {"EYEWEAR_RATE_LIMIT_FAIL_OPEN", "Allow requests (and count the errors) when the rate-limit store is unreachable", false,
+       [](const Config& c) { return c.rate_limit.fail_open ? "true" : "false"; },
+       [](Config& c, std::string_view v) { return set_bool(c.rate_limit.fail_open, v); }},
+      {"EYEWEAR_RATE_LIMIT_IP", "Mutating requests per client address, e.g. 60/1m; off disables", false,
+       [](const Config& c) { return format_rate(c.rate_limit.ip); },
+       [](Config& c, std::string_view v) { return parse_rate(v, c.rate_limit.ip); }},
+      {"EYEWEAR_RATE_LIMIT_IP_BURST", "Mutating requests per client address allowed at once beyond the rate", false,
+       [](const Config& c) { return std::to_string(c.rate_limit.ip.burst); },
+       [](Config& c, std::string_view v) { return set_int(c.rate_limit.ip.burst, v, 0, 1'000'000); }},
+      {"EYEWEAR_RATE_LIMIT_API_KEY", "Requests per API key, e.g. 600/1m; off disables", false,
+       [](const Config& c) { return format_rate(c.rate_limit.api_key); },
+       [](Config& c, std::string_view v) { return parse_rate(v, c.rate_limit.api_key); }},
+      {"EYEWEAR_RATE_LIMIT_API_KEY_BURST", "Requests per API key allowed at once beyond the rate", false,
+       [](const Config& c) { return std::to_string(c.rate_limit.api_key.burst); },
+       [](Config& c, std::string_view v) { return set_int(c.rate_limit.api_key.burst, v, 0, 1'000'000); }},
+      {"EYEWEAR_RATE_LIMIT_LOGIN_FAILURES", "Failed sign-ins per account, e.g. 20/1d; off disables", false,
+       [](const Config& c) { return format_rate(c.rate_limit.login_failures); },
+       [](Config& c, std::string_view v) { return parse_rate(v, c.rate_limit.login_failures); }},
+      {"EYEWEAR_RATE_LIMIT_LOGIN_FAILURES_BURST", "Failed sign-ins per account allowed at once beyond the rate", false,
+       [](const Config& c) { return std::to_string(c.rate_limit.login_failures.burst); },
+       [](Config& c, std::string_view v) { return set_int(c.rate_limit.login_failures.burst, v, 0, 1'000'000); }},
+      {"EYEWEAR_RATE_LIMIT_LOCAL_MAX_KEYS", "Most keys the in-process limiter keeps", false,
+       [](const Config& c) { return std::to_string(c.rate_limit.local_max_keys); },
+       [](Config& c, std::string_view v) { return set_int(c.rate_limit.local_max_keys, v, 1024, 100'000'000); }},
   };
   return table;
 }
@@ -480,6 +535,8 @@ std::size_t Config::effective_pool_size() const {
 std::string Config::effective_jwt_issuer() const {
   return identity.jwt_issuer.empty() ? effective_public_url() : identity.jwt_issuer;
 }
+
+std::string Config::effective_secrets_dir() const { return secrets_dir.empty() ? data_dir : secrets_dir; }
 
 std::string Config::effective_public_url() const {
   if (!http.public_url.empty()) return http.public_url;
@@ -576,6 +633,27 @@ Result<std::size_t> parse_size(std::string_view text) {
     return fail(ErrorCode::kValidationFailed, "unknown size unit '" + unit + "'");
   }
   return static_cast<std::size_t>(n * factor);
+}
+
+Status parse_rate(std::string_view text, RateSpec& out) {
+  const auto t = trim(text);
+  if (t == "0" || t == "off") {
+    out.count = 0;
+    return {};
+  }
+  const auto slash = t.find('/');
+  if (slash == std::string::npos) return fail(ErrorCode::kValidationFailed, "expected count/period such as 60/1m, or off");
+  EW_ASSIGN_OR_RETURN(auto count, parse_int(std::string_view(t).substr(0, slash), 1, 1'000'000'000));
+  EW_ASSIGN_OR_RETURN(auto period, parse_duration(std::string_view(t).substr(slash + 1)));
+  if (period.count() <= 0) return fail(ErrorCode::kValidationFailed, "the period must be positive");
+  out.count = count;
+  out.period = period;
+  return {};
+}
+
+std::string format_rate(const RateSpec& spec) {
+  if (spec.count <= 0) return "off";
+  return std::to_string(spec.count) + "/" + format_duration(spec.period);
 }
 
 Result<bool> parse_bool(std::string_view text) {

@@ -89,7 +89,7 @@ struct AuthzConfig {
 // Envelope encryption of secret fields (security module, docs/SECURITY.md).
 struct KeyringConfig {
   std::string master_key;       // secret: base64 of 32 bytes; empty: master_key_file or the data dir
-  std::string master_key_file;  // empty: <data-dir>/secrets/master.key, created on first run
+  std::string master_key_file;  // empty: <secrets-dir>/secrets/master.key, created on first run
   std::string algorithm = "xchacha20poly1305";  // of new data keys: xchacha20poly1305 | aes256gcm | auto
   std::chrono::milliseconds poll{5000};         // how often a node picks up rotations
   int min_decryption_version = 0;               // a floor under the stored minimum (0: none)
@@ -102,6 +102,24 @@ struct ValidationConfig {
   std::string phone_default_region;  // ISO 3166 region for numbers without + when the profile has no country
 };
 
+// A GCRA limit: `count` requests per `period`, `burst` more at once; count 0 disables it.
+struct RateSpec {
+  std::int64_t count = 0;
+  std::chrono::milliseconds period{60'000};
+  std::int64_t burst = 0;
+};
+
+struct RateLimitConfig {
+  std::string redis_url;  // redis://...; empty: limits are kept in this process
+  std::string redis_prefix = "eyewear:";
+  std::chrono::milliseconds redis_timeout{250};
+  bool fail_open = true;  // when Redis is unreachable: allow (and count) rather than refuse
+  RateSpec ip{60, std::chrono::milliseconds(60'000), 20};                      // mutating routes, per client address
+  RateSpec api_key{600, std::chrono::milliseconds(60'000), 100};               // every route, per API key
+  RateSpec login_failures{20, std::chrono::milliseconds(86'400'000), 10};      // failed sign-ins, per account
+  std::size_t local_max_keys = 1'000'000;
+};
+
 struct MailConfig {
   std::string smtp_url;       // smtp://host:port or smtps://host:port; empty: .eml files in <data-dir>/outbox
   std::string smtp_user;
@@ -112,6 +130,7 @@ struct MailConfig {
 
 struct Config {
   std::string data_dir = "./data";
+  std::string secrets_dir;  // signing keys and secrets; empty: the data dir. Nodes of one deployment share it
   std::string environment = "production";  // production | development | test
   bool demo_data = false;
   HttpConfig http;
@@ -124,6 +143,7 @@ struct Config {
   KeyringConfig keyring;
   ValidationConfig validation;
   MailConfig mail;
+  RateLimitConfig rate_limit;
 
   // The database URL after defaults are applied.
   [[nodiscard]] std::string effective_database_url() const;
@@ -132,6 +152,8 @@ struct Config {
   [[nodiscard]] std::size_t effective_pool_size() const;
   [[nodiscard]] std::string effective_public_url() const;
   [[nodiscard]] std::string effective_jwt_issuer() const;
+  // Where generated keys and secrets live: <secrets_dir or data_dir>/keys/jwt and .../secrets.
+  [[nodiscard]] std::string effective_secrets_dir() const;
 };
 
 using EnvMap = std::map<std::string, std::string>;
@@ -159,6 +181,9 @@ struct SettingView {
 [[nodiscard]] Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 [[nodiscard]] Result<std::size_t> parse_size(std::string_view text);
 [[nodiscard]] Result<bool> parse_bool(std::string_view text);
+// "60/1m" (count per period), "0" or "off" to disable; the burst is set separately.
+[[nodiscard]] Status parse_rate(std::string_view text, RateSpec& out);
+[[nodiscard]] std::string format_rate(const RateSpec& spec);
 
 // Masks the password of a URL such as postgresql://user:secret@host/db.
 [[nodiscard]] std::string mask_url_password(const std::string& url);

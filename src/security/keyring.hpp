@@ -1,6 +1,6 @@
 // The keyring: envelope encryption of secret fields with key rotation.
 //
-//   master key (EYEWEAR_MASTER_KEY or <data-dir>/secrets/master.key, never stored in the database)
+//   master key (EYEWEAR_MASTER_KEY, EYEWEAR_MASTER_KEY_FILE or <secrets-dir>/secrets/master.key; never in the database)
 //     wraps keyring versions (random keys, one per `eyewear keys rotate`, in keyring_versions)
 //       which wrap per-tenant data keys (one active per manufacturer, in data_keys)
 //         which seal the fields (keyring_format.hpp).

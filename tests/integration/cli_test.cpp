@@ -94,6 +94,40 @@ TEST(CliTest, BackupWritesAConsistentSqliteCopy) {
   EXPECT_GE((*rows)[0].i64(0), 1);
 }
 
+TEST(CliTest, BackupOnPostgresRunsPgDumpAndRestoresIntoAnotherDatabase) {
+  PgTestDatabase pg;
+  PgTestDatabase restored;
+  if (!pg.available()) {
+    if (postgres_required()) FAIL() << "PostgreSQL required";
+    GTEST_SKIP();
+  }
+  TempDir dir;
+  const std::map<std::string, std::string> env{{"EYEWEAR_DATABASE_URL", pg.url()}};
+  ASSERT_EQ(run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()}, env).first, 0);
+  const auto file = dir.file("backup.pgdump");
+  auto [code, out] = run_command({eyewear_binary(), "backup", "--to", file, "--data-dir", dir.path()}, env);
+  ASSERT_EQ(code, 0) << out;
+  std::ifstream in(file, std::ios::binary);
+  std::string magic(5, '\0');
+  in.read(magic.data(), 5);
+  EXPECT_EQ(magic, "PGDMP") << "pg_dump's custom format";
+  auto [rc, rout] = run_command({"pg_restore", "--no-owner", "--dbname=" + restored.url(), file});
+  ASSERT_EQ(rc, 0) << rout;
+  auto count_in = [](const std::string& url) {
+    storage::DatabaseOptions o;
+    o.url = url;
+    auto db = storage::open_database(o);
+    EXPECT_TRUE(db.has_value());
+    if (!db) return std::int64_t{-1};
+    auto rows = (*db)->transact(storage::TxMode::kRead, [](storage::Connection& c) {
+      return c.query("SELECT COUNT(*) FROM schema_migrations");
+    });
+    return rows ? (*rows)[0].i64(0) : -1;
+  };
+  EXPECT_GE(count_in(pg.url()), 3);
+  EXPECT_EQ(count_in(restored.url()), count_in(pg.url()));
+}
+
 TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
   TempDir dir;
   ASSERT_EQ(run_command({eyewear_binary(), "migrate", "--data-dir", dir.path()}).first, 0);

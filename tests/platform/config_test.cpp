@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace eyewear::platform {
 namespace {
 
@@ -87,6 +90,65 @@ TEST(ConfigTest, ParsersAcceptDocumentedForms) {
   EXPECT_FALSE(parse_bool("maybe").has_value());
   EXPECT_EQ(mask_url_password("postgresql://u@h/db"), "postgresql://u@h/db");
   EXPECT_EQ(mask_url_password("postgresql://h/db?user=u&password=pw&x=1"), "postgresql://h/db?user=u&password=****&x=1");
+}
+
+}  // namespace
+}  // namespace eyewear::platform
+
+namespace eyewear::platform {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The operator's references list every setting the binary knows: a new setting without its
+// documentation fails here, not in production.
+TEST(ConfigTest, EverySettingIsDocumentedAndInTheExampleEnvironment) {
+  const auto reference = read_text(std::string(EYEWEAR_SOURCE_DIR) + "/docs/CONFIGURATION.md");
+  const auto example = read_text(std::string(EYEWEAR_SOURCE_DIR) + "/.env.example");
+  ASSERT_FALSE(reference.empty());
+  ASSERT_FALSE(example.empty());
+  auto config = load_config({});
+  ASSERT_TRUE(config);
+  for (const auto& s : describe_config(*config, {})) {
+    EXPECT_NE(reference.find("`" + s.name + "`"), std::string::npos) << s.name << " is missing from docs/CONFIGURATION.md";
+    EXPECT_NE(example.find(s.name + "="), std::string::npos) << s.name << " is missing from .env.example";
+  }
+}
+
+TEST(ConfigTest, RatesParseAndRefuseNonsense) {
+  auto c = load_config({{"EYEWEAR_RATE_LIMIT_IP", "120/30s"}, {"EYEWEAR_RATE_LIMIT_IP_BURST", "5"},
+                        {"EYEWEAR_RATE_LIMIT_API_KEY", "off"}, {"EYEWEAR_REDIS_URL", "redis://:pw@cache:6380/2"}});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->rate_limit.ip.count, 120);
+  EXPECT_EQ(c->rate_limit.ip.period, std::chrono::seconds(30));
+  EXPECT_EQ(c->rate_limit.ip.burst, 5);
+  EXPECT_EQ(c->rate_limit.api_key.count, 0);
+  for (const auto& s : describe_config(*c, {})) {
+    if (s.name == "EYEWEAR_REDIS_URL") {
+      EXPECT_EQ(s.value.find("pw"), std::string::npos) << s.value;
+    }
+    if (s.name == "EYEWEAR_RATE_LIMIT_IP") {
+      EXPECT_EQ(s.value, "120/30s");
+    }
+  }
+  for (const char* bad : {"60", "x/1m", "60/", "0/1m", "60/0s", "60/1y"}) {
+    auto r = load_config({{"EYEWEAR_RATE_LIMIT_IP", bad}});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(std::get<std::string>(*r.error().detail("field")), "EYEWEAR_RATE_LIMIT_IP");
+  }
+  auto pw_only = load_config({{"EYEWEAR_REDIS_URL", "redis://sekret@cache"}});
+  ASSERT_TRUE(pw_only);
+  for (const auto& s : describe_config(*pw_only, {})) {
+    if (s.name == "EYEWEAR_REDIS_URL") {
+      EXPECT_EQ(s.value, "redis://****@cache");
+    }
+  }
+  EXPECT_FALSE(load_config({{"EYEWEAR_REDIS_URL", "http://cache"}}));
 }
 
 }  // namespace

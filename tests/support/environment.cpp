@@ -228,6 +228,17 @@ bool postgres_required() {
   return v != nullptr && std::string(v) == "1";
 }
 
+std::optional<std::string> redis_test_url() {
+  const char* url = std::getenv("EYEWEAR_TEST_REDIS_URL");
+  if (url == nullptr || *url == '\0') return std::nullopt;
+  return std::string(url);
+}
+
+bool redis_required() {
+  const char* v = std::getenv("EYEWEAR_TEST_REQUIRE_REDIS");
+  return v != nullptr && std::string(v) == "1";
+}
+
 namespace {
 bool pg_exec(const std::string& url, const std::string& sql, std::string& error) {
   PGconn* conn = PQconnectdb(url.c_str());
@@ -250,6 +261,12 @@ std::string random_suffix() {
   ss << std::hex << rd() << rd();
   return ss.str();
 }
+
+}  // namespace
+
+std::string unique_redis_prefix() { return "test:" + random_suffix() + ":"; }
+
+namespace {
 
 std::string with_database(const std::string& url, const std::string& db) {
   auto q = url.find('?');

@@ -80,6 +80,13 @@ std::pair<int, std::string> run_command(const std::vector<std::string>& argv,
 [[nodiscard]] std::optional<std::string> postgres_admin_url();
 [[nodiscard]] bool postgres_required();
 
+// The Redis server started by scripts/test (EYEWEAR_TEST_REDIS_URL), if any; as for PostgreSQL,
+// EYEWEAR_TEST_REQUIRE_REDIS=1 turns its absence into a failure.
+[[nodiscard]] std::optional<std::string> redis_test_url();
+[[nodiscard]] bool redis_required();
+// A key prefix no other test run uses ("test:<random>:").
+[[nodiscard]] std::string unique_redis_prefix();
+
 // A uniquely named database on that server, dropped on destruction.
 class PgTestDatabase {
  public:
