@@ -18,6 +18,15 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(MODSECURITY REQUIRED IMPORTED_TARGET modsecurity)
 find_package(OpenSSL REQUIRED)
 
+# libphonenumber (no CMake or pkg-config file in Debian): the library, plus what its headers use
+# (protobuf messages, abseil hash containers) and what it is built on (ICU).
+find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
+pkg_check_modules(PROTOBUF REQUIRED IMPORTED_TARGET protobuf)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+find_package(absl REQUIRED)
+set(EYEWEAR_PHONENUMBER_LIBS ${PHONENUMBER_LIBRARY} PkgConfig::PROTOBUF PkgConfig::ICU absl::node_hash_set
+    absl::node_hash_map absl::hash absl::raw_hash_set absl::strings)
+
 # RESTinio's Debian package wants these at link time.
 find_library(HTTP_PARSER_LIBRARY http_parser REQUIRED)
 

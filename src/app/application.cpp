@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 
+#include "app/keyring_setup.hpp"
 #include "authz/policy.hpp"
 #include "authz/service.hpp"
 #include "authz/tier_cache.hpp"
@@ -17,6 +18,7 @@
 #include "http/identity_routes.hpp"
 #include "http/middleware.hpp"
 #include "http/ops_routes.hpp"
+#include "http/profile_routes.hpp"
 #include "http/rate_limit_middleware.hpp"
 #include "http/server.hpp"
 #include "http/threat_middleware.hpp"
@@ -34,6 +36,8 @@
 #include "platform/process_stats.hpp"
 #include "platform/random.hpp"
 #include "platform/worker_pool.hpp"
+#include "security/keyring.hpp"
+#include "security/profile.hpp"
 #include "security/rate_limit.hpp"
 #include "security/threat_history.hpp"
 #include "security/threat_recorder.hpp"
@@ -44,7 +48,9 @@
 #include "stores/authz_store.hpp"
 #include "stores/catalog_store.hpp"
 #include "stores/identity_store.hpp"
+#include "stores/keyring_store.hpp"
 #include "stores/outbox_store.hpp"
+#include "stores/profile_store.hpp"
 #include "stores/redis_rate_limiter.hpp"
 #include "stores/threat_store.hpp"
 
@@ -124,7 +130,7 @@ platform::Result<std::string> secret_from(const std::string& configured_base64, 
     auto decoded = platform::base64_decode(configured_base64);
     if (!decoded) decoded = platform::base64url_decode(configured_base64);
     if (!decoded || decoded->size() != 32) {
-      return platform::fail(platform::Error::validation("EYEWEAR_MFA_KEY", "format", "must be base64 of 32 bytes"));
+      return platform::fail(platform::Error::validation("secret", "format", "must be base64 of 32 bytes"));
     }
     return *decoded;
   }
@@ -185,6 +191,9 @@ struct Application::Parts {
   std::unique_ptr<platform::PerfMonitor> monitor;
   std::unique_ptr<storage::Database> database;
   std::unique_ptr<StorageProbe> probe;
+  // keyring (before identity: identity's sealer uses it)
+  std::unique_ptr<security::KeyringStore> keyring_store;
+  std::unique_ptr<security::Keyring> keyring;
   // shared counters
   std::unique_ptr<storage::Redis> redis;
   std::unique_ptr<security::RateLimiter> rate_limiter;
@@ -218,6 +227,9 @@ struct Application::Parts {
   std::unique_ptr<security::ThreatStore> threat_store;
   std::unique_ptr<security::ThreatRecorder> threat_recorder;
   std::unique_ptr<security::ThreatHistory> threat_history;
+  // business profile
+  std::unique_ptr<security::ProfileStore> profile_store;
+  std::unique_ptr<security::ProfileService> profiles;
   std::unique_ptr<platform::WorkerPool> workers;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Dispatcher> dispatcher;
@@ -236,6 +248,23 @@ platform::Result<std::unique_ptr<storage::Database>> open_configured_database(co
   options.connect_timeout = config.database.connect_timeout;
   options.logger = &logger;
   return storage::open_database(options);
+}
+
+platform::Status build_keyring(Application::Parts& p) {
+  EW_ASSIGN_OR_RETURN(auto options, keyring_options(p.config, *p.random, *p.logger));
+  p.keyring_store = stores::make_keyring_store(*p.database);
+  EW_ASSIGN_OR_RETURN(p.keyring,
+                      security::Keyring::create(*p.keyring_store, *p.clock, *p.random, *p.logger, std::move(options)));
+  p.sealer = make_keyring_sealer(*p.keyring);
+  return {};
+}
+
+platform::Status build_profiles(Application::Parts& p) {
+  EW_ASSIGN_OR_RETURN(auto licence, security::LicencePattern::compile(p.config.validation.licence_pattern));
+  p.profile_store = stores::make_profile_store(*p.database);
+  p.profiles = std::make_unique<security::ProfileService>(*p.profile_store, *p.keyring, std::move(licence), *p.clock,
+                                                          security::ProfileOptions{p.config.validation.phone_default_region});
+  return {};
 }
 
 platform::Status build_rate_limits(Application::Parts& p) {
@@ -271,8 +300,6 @@ platform::Status build_identity(Application::Parts& p) {
                                                       cfg.identity.jwt_audience);
   p.hasher = std::make_unique<identity::PasswordHasher>(
       identity::HashParameters{cfg.identity.argon2_opslimit, cfg.identity.argon2_memlimit});
-  EW_ASSIGN_OR_RETURN(auto mfa_key, secret_from(cfg.identity.mfa_key, secrets + "/mfa.key", *p.random));
-  p.sealer = identity::make_local_sealer(std::move(mfa_key));
   EW_ASSIGN_OR_RETURN(auto pepper, secret_from("", secrets + "/token_pepper", *p.random));
   p.identity_store = stores::make_identity_store(*p.database);
   identity::SessionRegistry::Options registry_options;
@@ -382,11 +409,13 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
     }
   }
   p->probe = std::make_unique<StorageProbe>(*p->database);
+  EW_TRY(build_keyring(*p));
   EW_TRY(build_rate_limits(*p));
   EW_TRY(build_identity(*p));
   EW_TRY(build_authz(*p));
   EW_TRY(build_catalog(*p));
   EW_TRY(build_threats(*p));
+  EW_TRY(build_profiles(*p));
   p->workers = std::make_unique<platform::WorkerPool>("workers", cfg.effective_worker_threads(),
                                                       cfg.workers.queue_limit, *p->logger, /*background=*/true);
 
@@ -404,6 +433,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   http::add_authz_routes(*p->router, {*p->authorizer, *p->quotas, *p->api_keys, *p->admin});
   http::add_catalog_routes(*p->router, {*p->catalog, *p->authorizer, *p->quotas});
   http::add_threat_routes(*p->router, *p->threat_history);
+  http::add_profile_routes(*p->router, *p->profiles);
   if (options.extra_routes) options.extra_routes(*p->router);
 
   // Middleware, in order.
@@ -448,6 +478,7 @@ Application::~Application() { stop(); }
 platform::Status Application::start() {
   parts_->session_registry->start();
   parts_->tier_cache->start();
+  parts_->keyring->start();
   parts_->outbox->start();
   parts_->threat_recorder->start();
   EW_TRY(parts_->server->start());
@@ -470,6 +501,7 @@ void Application::stop() {
   parts_->outbox->stop();
   parts_->session_registry->stop();
   parts_->tier_cache->stop();
+  parts_->keyring->stop();
   parts_->database->close();
   parts_->logger->info("stopped", {{"drained", drained},
                                    {"in_flight_at_signal", in_flight},
@@ -488,6 +520,8 @@ identity::KeyRing& Application::signing_keys() { return *parts_->signing_keys; }
 mail::OutboxDispatcher& Application::outbox() { return *parts_->outbox; }
 catalog::CatalogService& Application::catalog() { return *parts_->catalog; }
 security::ThreatRecorder& Application::threat_recorder() { return *parts_->threat_recorder; }
+security::Keyring& Application::keyring() { return *parts_->keyring; }
+security::ProfileService& Application::profiles() { return *parts_->profiles; }
 const platform::Config& Application::config() const { return parts_->config; }
 
 }  // namespace eyewear::app

@@ -26,6 +26,10 @@ class CatalogService;
 namespace eyewear::security {
 class ThreatRecorder;
 }
+namespace eyewear::security {
+class Keyring;
+class ProfileService;
+}  // namespace eyewear::security
 
 namespace eyewear::app {
 
@@ -58,6 +62,8 @@ class Application {
   [[nodiscard]] mail::OutboxDispatcher& outbox();
   [[nodiscard]] catalog::CatalogService& catalog();
   [[nodiscard]] security::ThreatRecorder& threat_recorder();
+  [[nodiscard]] security::Keyring& keyring();
+  [[nodiscard]] security::ProfileService& profiles();
   [[nodiscard]] const platform::Config& config() const;
 
   struct Parts;

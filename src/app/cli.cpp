@@ -12,6 +12,7 @@
 #include "app/demo_data.hpp"
 #include "catalog/codec.hpp"
 #include "catalog/generator.hpp"
+#include "app/keys_cli.hpp"
 #include "identity/jwt.hpp"
 #include "identity/service.hpp"
 #include "platform/random.hpp"
@@ -281,6 +282,8 @@ int run_cli(int argc, char** argv) {
   keys_cmd->require_subcommand(1);
   auto* rotate_signing_cmd = keys_cmd->add_subcommand("rotate-signing", "Add a new access-token signing key");
   add_common(rotate_signing_cmd);
+  KeysCli keyring_cmds;
+  keyring_cmds.add_to(*keys_cmd, add_common);
 
   auto* admin_cmd = cli.add_subcommand("admin", "Platform administration");
   admin_cmd->require_subcommand(1);
@@ -314,6 +317,14 @@ int run_cli(int argc, char** argv) {
   if (*backup_cmd) return backup(flags);
   if (*config_cmd) return show_config(flags);
   if (*rotate_signing_cmd) return rotate_signing(flags);
+  if (keyring_cmds.selected()) {
+    auto config = effective_config(flags);
+    if (!config) {
+      print_error(config.error());
+      return 2;
+    }
+    return keyring_cmds.run(*config);
+  }
   if (*admin_create_cmd) return admin_create(flags);
   if (*generate_cmd) return catalog_generate(flags);
   if (*version_cmd) {

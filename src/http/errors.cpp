@@ -30,6 +30,7 @@ int status_for(ErrorCode code) noexcept {
     case ErrorCode::kOverloaded: return 503;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
+    case ErrorCode::kDecryptionFailed: return 500;
   }
   return 500;
 }

@@ -8,6 +8,7 @@
 
 #include "identity/mail_templates.hpp"
 #include "platform/crypto.hpp"
+#include "security/validation.hpp"
 
 namespace eyewear::identity {
 
@@ -34,33 +35,9 @@ std::string IdentityService::keyed_hash(std::string_view purpose, std::string_vi
   return platform::to_hex(platform::hmac_sha256(d_.token_pepper, input));
 }
 
-Result<std::string> IdentityService::normalize_email(std::string_view raw) {
-  std::string email(raw);
-  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.pop_back();
-  while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.erase(email.begin());
-  std::transform(email.begin(), email.end(), email.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto at = email.find('@');
-  const auto bad = [](std::string rule, std::string msg) {
-    return fail(Error::validation("email", std::move(rule), std::move(msg)));
-  };
-  if (email.empty()) return bad("required", "email is required");
-  if (email.size() > 254) return bad("max_length", "email must be at most 254 characters");
-  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) {
-    return bad("format", "email must contain exactly one @ with a local part before it");
-  }
-  if (at > 64) return bad("max_length", "the part before @ must be at most 64 characters");
-  const auto domain = std::string_view(email).substr(at + 1);
-  if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
-      domain.back() == '.' || domain.find("..") != std::string_view::npos) {
-    return bad("format", "email must have a domain with a dot");
-  }
-  for (unsigned char c : email) {
-    if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' || c == '\\') {
-      return bad("format", "email contains characters that are not allowed");
-    }
-  }
-  return email;
-}
+// The rules live in the security module's validator (RFC 5321 lengths, one @, a domain with
+// well-formed labels); identity keeps the name for its callers.
+Result<std::string> IdentityService::normalize_email(std::string_view raw) { return security::validate_email(raw); }
 
 platform::AuditEvent IdentityService::audit_event(std::string type, const Account* account, const RequestMeta& meta,
                                                   std::string outcome, std::string details) const {
@@ -98,13 +75,9 @@ void IdentityService::after_commit(bool mail) {
 // Sign-up and verification
 
 Status IdentityService::register_account(std::string_view raw_email, std::string_view password,
-                                         std::string_view company_name, const RequestMeta& meta) {
+                                         std::string_view raw_company_name, const RequestMeta& meta) {
   EW_ASSIGN_OR_RETURN(const auto email, normalize_email(raw_email));
-  const auto company_len = utf8_length(company_name);
-  if (company_len < 2 || company_len > 100) {
-    return fail(Error(ErrorCode::kValidationFailed, "company_name must be 2 to 100 characters",
-                      {{"field", "company_name"}, {"rule", "length"}, {"min", std::int64_t{2}}, {"max", std::int64_t{100}}}));
-  }
+  EW_ASSIGN_OR_RETURN(const auto company_name, security::validate_company_name(raw_company_name));
   EW_TRY(check_password(policy_, password, email, company_name));
   // Hash before looking the email up, so both outcomes take the same time.
   EW_ASSIGN_OR_RETURN(const auto hash, d_.hasher.hash(password));
@@ -203,9 +176,10 @@ Result<AccessClaims> IdentityService::authenticate(std::string_view access_token
 }
 
 Result<std::string> IdentityService::provision_account(std::string_view raw_email, std::string_view password,
-                                                       std::string_view company_name, std::string_view tier,
+                                                       std::string_view raw_company_name, std::string_view tier,
                                                        const std::vector<std::string>& roles) {
   EW_ASSIGN_OR_RETURN(const auto email, normalize_email(raw_email));
+  EW_ASSIGN_OR_RETURN(const auto company_name, security::validate_company_name(raw_company_name));
   EW_TRY(check_password(policy_, password, email, company_name));
   EW_ASSIGN_OR_RETURN(const auto hash, d_.hasher.hash(password));
   const auto now = now_ms();

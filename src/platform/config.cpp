@@ -1,10 +1,14 @@
 #include "platform/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <regex>
 #include <thread>
+
+#include "platform/crypto.hpp"
 
 extern char** environ;
 
@@ -321,12 +325,6 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_PASSWORD_HISTORY", "A new password may not repeat this many previous ones", false,
        [](const Config& c) { return std::to_string(c.identity.password_history); },
        [](Config& c, std::string_view v) { return set_int(c.identity.password_history, v, 0, 24); }},
-      {"EYEWEAR_MFA_KEY", "Key sealing TOTP secrets (base64, 32 bytes); default: generated into the data dir", true,
-       [](const Config& c) { return c.identity.mfa_key.empty() ? "" : "****"; },
-       [](Config& c, std::string_view v) -> Status {
-         c.identity.mfa_key = trim(v);
-         return {};
-       }},
       {"EYEWEAR_TRUSTED_DEVICE_TTL", "How long a remembered device skips the MFA step", false,
        [](const Config& c) { return format_duration(c.identity.trusted_device_ttl); },
        [](Config& c, std::string_view v) { return set_duration(c.identity.trusted_device_ttl, v); }},
@@ -396,6 +394,75 @@ const std::vector<Setting>& settings() {
        [](Config& c, std::string_view v) -> Status {
          EW_TRY(set_duration(c.threats.flush_interval, v));
          if (c.threats.flush_interval.count() <= 0) return fail(ErrorCode::kValidationFailed, "must be positive");
+         return {};
+       }},
+      // ---- keyring and validation (security)
+      {"EYEWEAR_MASTER_KEY", "Master key of the keyring (base64, 32 bytes); default: EYEWEAR_MASTER_KEY_FILE", true,
+       [](const Config& c) { return c.keyring.master_key.empty() ? "" : "****"; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (!t.empty()) {
+           auto raw = base64_decode(t);
+           if (!raw) raw = base64url_decode(t);
+           const bool ok = raw && raw->size() == 32;
+           if (raw) secure_wipe(*raw);
+           if (!ok) return fail(ErrorCode::kValidationFailed, "must be base64 of 32 bytes");
+         }
+         c.keyring.master_key = t;
+         return {};
+       }},
+      {"EYEWEAR_MASTER_KEY_FILE", "File holding the master key (base64); default: <secrets-dir>/secrets/master.key, created on first run",
+       false, [](const Config& c) { return c.keyring.master_key_file; },
+       [](Config& c, std::string_view v) -> Status {
+         c.keyring.master_key_file = trim(v);
+         return {};
+       }},
+      {"EYEWEAR_KEYRING_ALGORITHM", "AEAD of new data keys: xchacha20poly1305, aes256gcm (needs AES-NI) or auto", false,
+       [](const Config& c) { return c.keyring.algorithm; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t != "xchacha20poly1305" && t != "aes256gcm" && t != "auto") {
+           return fail(ErrorCode::kValidationFailed, "must be xchacha20poly1305, aes256gcm or auto");
+         }
+         c.keyring.algorithm = t;
+         return {};
+       }},
+      {"EYEWEAR_KEYRING_POLL", "How often a node picks up key rotations made elsewhere", false,
+       [](const Config& c) { return format_duration(c.keyring.poll); },
+       [](Config& c, std::string_view v) -> Status {
+         EW_TRY(set_duration(c.keyring.poll, v));
+         if (c.keyring.poll.count() < 10) return fail(ErrorCode::kValidationFailed, "must be at least 10ms");
+         return {};
+       }},
+      {"EYEWEAR_KEYRING_MIN_VERSION", "This node refuses values sealed below this keyring version (0: the stored minimum)",
+       false, [](const Config& c) { return std::to_string(c.keyring.min_decryption_version); },
+       [](Config& c, std::string_view v) { return set_int(c.keyring.min_decryption_version, v, 0, 1'000'000); }},
+      {"EYEWEAR_KEYRING_REWRAP_BATCH", "Values re-sealed per transaction by `eyewear keys rewrap`", false,
+       [](const Config& c) { return std::to_string(c.keyring.rewrap_batch); },
+       [](Config& c, std::string_view v) { return set_int(c.keyring.rewrap_batch, v, 1, 100'000); }},
+      {"EYEWEAR_LICENCE_PATTERN", "Business licence numbers must match this ECMAScript pattern (whole value)", false,
+       [](const Config& c) { return c.validation.licence_pattern; },
+       [](Config& c, std::string_view v) -> Status {
+         const auto t = trim(v);
+         if (t.empty() || t.size() > 512) return fail(ErrorCode::kValidationFailed, "must be 1 to 512 characters");
+         try {
+           std::regex compiled(t, std::regex::ECMAScript);
+         } catch (const std::regex_error& e) {
+           return fail(ErrorCode::kValidationFailed, std::string("does not compile: ") + e.what());
+         }
+         c.validation.licence_pattern = t;
+         return {};
+       }},
+      {"EYEWEAR_PHONE_DEFAULT_REGION", "Region (ISO 3166) of phone numbers without + when the profile has no country",
+       false, [](const Config& c) { return c.validation.phone_default_region; },
+       [](Config& c, std::string_view v) -> Status {
+         auto t = trim(v);
+         std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+         if (!t.empty() && (t.size() != 2 || !std::isalpha(static_cast<unsigned char>(t[0])) ||
+                            !std::isalpha(static_cast<unsigned char>(t[1])))) {
+           return fail(ErrorCode::kValidationFailed, "must be a two-letter region code such as DE");
+         }
+         c.validation.phone_default_region = t;
          return {};
        }},
       // ---- mail

@@ -73,7 +73,6 @@ struct IdentityConfig {
   std::size_t argon2_memlimit = 64 * 1024 * 1024;
   int password_min_score = 3;
   int password_history = 5;
-  std::string mfa_key;  // base64 of 32 bytes; empty: generated into the data dir
   std::chrono::milliseconds trusted_device_ttl{30LL * 24 * 3600 * 1000};
   std::chrono::milliseconds verify_token_ttl{24 * 3600 * 1000};
   std::chrono::milliseconds reset_token_ttl{3600 * 1000};
@@ -91,6 +90,22 @@ struct CatalogConfig {
   std::chrono::milliseconds idempotency_ttl{24LL * 3600 * 1000};  // how long a bulk answer is replayed
   std::size_t export_page_rows = 1000;  // products read per transaction while exporting
   std::size_t demo_products = 250;      // generated into the demo account by --demo-data
+};
+
+// Envelope encryption of secret fields (security module, docs/SECURITY.md).
+struct KeyringConfig {
+  std::string master_key;       // secret: base64 of 32 bytes; empty: master_key_file or the data dir
+  std::string master_key_file;  // empty: <secrets-dir>/secrets/master.key, created on first run
+  std::string algorithm = "xchacha20poly1305";  // of new data keys: xchacha20poly1305 | aes256gcm | auto
+  std::chrono::milliseconds poll{5000};         // how often a node picks up rotations
+  int min_decryption_version = 0;               // a floor under the stored minimum (0: none)
+  std::size_t rewrap_batch = 500;               // rows per transaction of `eyewear keys rewrap`
+};
+
+// Business-field validation (security module).
+struct ValidationConfig {
+  std::string licence_pattern = "[A-Za-z0-9][A-Za-z0-9 ./-]{2,39}";  // ECMAScript, whole value
+  std::string phone_default_region;  // ISO 3166 region for numbers without + when the profile has no country
 };
 
 // A GCRA limit: `count` requests per `period`, `burst` more at once; count 0 disables it.
@@ -140,6 +155,8 @@ struct Config {
   AuthzConfig authz;
   CatalogConfig catalog;
   ThreatConfig threats;
+  KeyringConfig keyring;
+  ValidationConfig validation;
   MailConfig mail;
   RateLimitConfig rate_limit;
 

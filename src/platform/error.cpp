@@ -30,6 +30,7 @@ std::string_view code_name(ErrorCode code) noexcept {
     case ErrorCode::kOverloaded: return "OVERLOADED";
     case ErrorCode::kUnavailable: return "UNAVAILABLE";
     case ErrorCode::kInternal: return "INTERNAL";
+    case ErrorCode::kDecryptionFailed: return "DECRYPTION_FAILED";
   }
   return "INTERNAL";
 }

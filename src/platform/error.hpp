@@ -43,6 +43,7 @@ enum class ErrorCode {
   kOverloaded,
   kUnavailable,
   kInternal,
+  kDecryptionFailed,
 };
 
 // The wire name of a code, e.g. "VALIDATION_FAILED".

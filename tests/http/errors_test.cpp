@@ -6,7 +6,7 @@ namespace eyewear::http {
 namespace {
 
 TEST(ErrorsTest, EveryCodeHasAStatusAndAName) {
-  for (int c = 0; c <= static_cast<int>(ErrorCode::kInternal); ++c) {
+  for (int c = 0; c <= static_cast<int>(ErrorCode::kDecryptionFailed); ++c) {
     const auto code = static_cast<ErrorCode>(c);
     const int status = status_for(code);
     EXPECT_GE(status, 400) << platform::code_name(code);
@@ -20,6 +20,7 @@ TEST(ErrorsTest, EveryCodeHasAStatusAndAName) {
   EXPECT_EQ(status_for(ErrorCode::kUnsupportedMediaType), 415);
   EXPECT_EQ(status_for(ErrorCode::kTooManyAttempts), 429);
   EXPECT_EQ(status_for(ErrorCode::kInternal), 500);
+  EXPECT_EQ(status_for(ErrorCode::kDecryptionFailed), 500);
 }
 
 TEST(ErrorsTest, BodyHasTheOneEnvelope) {

@@ -61,7 +61,7 @@ TEST_P(IdentityMfaTest, TotpSetupConfirmSignInAndReplay) {
   ASSERT_EQ(ok.status, 200) << ok.body;
   ASSERT_EQ(ok.json()["backup_codes"].size(), 10u);
   const std::string sealed = scalar("SELECT mfa_secret FROM accounts WHERE email = $1", {"mfa@acme.example"});
-  EXPECT_TRUE(sealed.starts_with("lk1:")) << "sealed at rest";
+  EXPECT_TRUE(sealed.starts_with("ew1:v1:xchacha:")) << "sealed at rest by the keyring";
   EXPECT_EQ(sealed.find(b32), std::string::npos);
 
   // The code that confirmed MFA has been used: the same code cannot sign in (replay).
