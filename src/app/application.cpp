@@ -431,7 +431,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   http::add_ops_routes(*p->router, std::move(ops));
   http::add_identity_routes(*p->router, *p->identity, *p->signing_keys);
   http::add_authz_routes(*p->router, {*p->authorizer, *p->quotas, *p->api_keys, *p->admin});
-  http::add_catalog_routes(*p->router, {*p->catalog, *p->authorizer, *p->quotas});
+  http::add_catalog_routes(*p->router, {*p->catalog, *p->authorizer, *p->quotas, p->logger.get()});
   http::add_threat_routes(*p->router, *p->threat_history);
   http::add_profile_routes(*p->router, *p->profiles);
   if (options.extra_routes) options.extra_routes(*p->router);

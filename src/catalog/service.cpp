@@ -338,10 +338,9 @@ Status CatalogService::export_pages(std::string_view mid, const std::function<bo
   }
 }
 
-Status CatalogService::audit_export(std::string_view mid, std::string_view format, std::int64_t rows,
-                                    const platform::RequestMeta& meta) {
+Status CatalogService::audit_export(std::string_view mid, std::string_view format, const platform::RequestMeta& meta) {
   return store_.write([&](CatalogTx& tx) -> Status {
-    return tx.append_audit(event("catalog_export", mid, meta, {{"format", format}, {"rows", rows}}, now_ms()));
+    return tx.append_audit(event("catalog_export", mid, meta, {{"format", format}}, now_ms()));
   });
 }
 

@@ -63,7 +63,8 @@ class CatalogService {
   // read in its own short transaction, until the sink returns false or the catalogue ends.
   [[nodiscard]] Status export_pages(std::string_view manufacturer_id,
                                     const std::function<bool(const std::vector<Product>&)>& sink);
-  [[nodiscard]] Status audit_export(std::string_view manufacturer_id, std::string_view format, std::int64_t rows,
+  // Records that an export of `format` starts (before its first byte is sent).
+  [[nodiscard]] Status audit_export(std::string_view manufacturer_id, std::string_view format,
                                     const platform::RequestMeta& meta);
 
  private:

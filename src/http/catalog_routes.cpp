@@ -195,25 +195,38 @@ HandlerResult export_catalogue(CatalogRouteServices& s, Exchange& ex) {
     return fail(Error::validation("format", "enum", "format must be csv or ndjson"));
   }
   const bool csv = format == "csv";
-  std::string body = csv ? catalog::csv_header() : std::string();
-  std::int64_t rows = 0;
-  EW_TRY(s.catalog.export_pages(ex.principal->manufacturer_id, [&](const std::vector<catalog::Product>& page) {
-    for (const auto& p : page) {
-      if (csv) {
-        catalog::append_csv_row(body, p);
-      } else {
-        catalog::append_product_json(body, p);
-        body.push_back('\n');
+  // Audited before the first byte leaves: no export goes out unrecorded.
+  EW_TRY(s.catalog.audit_export(ex.principal->manufacturer_id, format, meta_of(ex)));
+  // Streamed page by page: memory stays at one page and a few chunks, whatever the catalogue's size.
+  auto stream = [catalog = &s.catalog, logger = s.logger, mid = ex.principal->manufacturer_id, csv,
+                 request_id = ex.request_id](const BodyWriter& write) -> platform::Status {
+    std::int64_t rows = 0;
+    bool complete = true;
+    std::string piece = csv ? catalog::csv_header() : std::string();
+    EW_TRY(catalog->export_pages(mid, [&](const std::vector<catalog::Product>& page) {
+      for (const auto& p : page) {
+        if (csv) {
+          catalog::append_csv_row(piece, p);
+        } else {
+          catalog::append_product_json(piece, p);
+          piece.push_back('\n');
+        }
       }
+      rows += static_cast<std::int64_t>(page.size());
+      complete = write(piece);
+      piece.clear();
+      return complete;
+    }));
+    if (!piece.empty()) complete = write(piece);  // the header of an empty catalogue
+    if (logger != nullptr) {
+      logger->info("catalogue export finished", {{"request_id", request_id}, {"format", csv ? "csv" : "ndjson"},
+                                                 {"rows", rows}, {"complete", complete}});
     }
-    rows += static_cast<std::int64_t>(page.size());
-    return true;
-  }));
-  EW_TRY(s.catalog.audit_export(ex.principal->manufacturer_id, format, rows, meta_of(ex)));
-  auto r = Response::text(200, std::move(body), csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+    return {};
+  };
+  auto r = Response::streamed(200, std::move(stream), csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
   r.headers.set("Content-Disposition",
                 std::string("attachment; filename=\"catalogue.") + (csv ? "csv" : "ndjson") + "\"");
-  r.headers.set("X-Export-Rows", std::to_string(rows));
   return r;
 }
 

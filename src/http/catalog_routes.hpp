@@ -13,6 +13,7 @@ struct CatalogRouteServices {
   catalog::CatalogService& catalog;
   authz::Authorizer& authorizer;
   authz::Quotas& quotas;
+  platform::Logger* logger = nullptr;  // the end of each export (rows, complete) is logged here
 };
 
 void add_catalog_routes(Router& router, CatalogRouteServices services);

@@ -118,7 +118,10 @@ Response Dispatcher::run_chain(Exchange& ex, bool overloaded) {
       logger_.error("completion callback failed", {{"error", e.what()}});
     }
   }
-  if (ex.request.method == Method::kHead) response->body.clear();
+  if (ex.request.method == Method::kHead) {
+    response->body.clear();
+    response->stream = nullptr;
+  }
   return std::move(*response);
 }
 

@@ -2,7 +2,9 @@
 
 #include <restinio/all.hpp>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -79,6 +81,20 @@ struct Traits : public restinio::traits_t<restinio::asio_timer_manager_t, Restin
 
 using HttpServer = restinio::http_server_t<Traits>;
 
+// Set on the server's I/O threads: a streamed body produced there must not wait for its own writes.
+thread_local bool t_io_thread = false;
+
+constexpr std::size_t kStreamChunkBytes = 64 * 1024;
+constexpr int kStreamChunksInFlight = 4;
+
+// Back-pressure for a streamed body: chunks handed to RESTinio but not yet written to the socket.
+struct StreamFlow {
+  std::mutex mu;
+  std::condition_variable cv;
+  int unsent = 0;
+  bool failed = false;
+};
+
 }  // namespace
 
 struct Server::Impl {
@@ -129,6 +145,11 @@ struct Server::Impl {
     r.remote_address = req->remote_endpoint().address().to_string();
 
     dispatcher.dispatch(std::move(ex), [this, req](Response&& resp) {
+      if (resp.stream) {
+        send_streamed(req, std::move(resp));
+        finish_one();
+        return;
+      }
       try {
         auto builder = req->create_response(restinio::http_status_line_t(
             restinio::http_status_code_t(static_cast<std::uint16_t>(resp.status)),
@@ -143,6 +164,67 @@ struct Server::Impl {
       finish_one();
     });
     return restinio::request_accepted();
+  }
+
+  void send_streamed(const restinio::request_handle_t& req, Response resp) {
+    auto flow = std::make_shared<StreamFlow>();
+    // Off the I/O threads a producer may wait for the socket; on them it must not (it would be
+    // waiting for itself), so there the chunks queue up unbounded.
+    const bool may_wait = !t_io_thread;
+    try {
+      auto builder = req->create_response<restinio::chunked_output_t>(restinio::http_status_line_t(
+          restinio::http_status_code_t(static_cast<std::uint16_t>(resp.status)), std::string(reason_phrase(resp.status))));
+      for (const auto& [k, v] : resp.headers.items()) builder.append_header(k, v);
+      if (draining.load()) builder.connection_close();
+      std::string chunk;
+      chunk.reserve(kStreamChunkBytes);
+      auto send_chunk = [&]() -> bool {
+        {
+          std::unique_lock lock(flow->mu);
+          if (may_wait) {
+            // The write timeout bounds a client that stops reading; past it RESTinio closes the
+            // connection and the pending notifications arrive with an error.
+            const bool ready = flow->cv.wait_for(lock, settings.write_timeout + std::chrono::seconds(1), [&] {
+              return flow->unsent < kStreamChunksInFlight || flow->failed;
+            });
+            if (!ready) return false;
+          }
+          if (flow->failed) return false;
+          ++flow->unsent;
+        }
+        builder.append_chunk(std::move(chunk));
+        chunk = std::string();
+        chunk.reserve(kStreamChunkBytes);
+        builder.flush([flow](const asio::error_code& ec) {
+          std::lock_guard lock(flow->mu);
+          --flow->unsent;
+          if (ec) flow->failed = true;
+          flow->cv.notify_all();
+        });
+        return true;
+      };
+      bool client_gone = false;
+      const BodyWriter write = [&](std::string_view piece) -> bool {
+        if (client_gone) return false;
+        chunk.append(piece);
+        if (chunk.size() >= kStreamChunkBytes && !send_chunk()) client_gone = true;
+        return !client_gone;
+      };
+      const auto status = resp.stream(write);
+      if (!status) {
+        // The status line went out already; leaving the response unfinished makes RESTinio close
+        // the connection, so the client sees a truncated transfer.
+        logger.error("streamed response failed", {{"code", platform::code_name(status.error().code)},
+                                                  {"detail", status.error().internal},
+                                                  {"message", status.error().message}});
+        return;
+      }
+      if (client_gone) return;
+      if (!chunk.empty() && !send_chunk()) return;
+      builder.done();
+    } catch (const std::exception& e) {
+      logger.error("writing streamed response failed", {{"error", e.what()}});
+    }
   }
 };
 
@@ -189,6 +271,7 @@ platform::Status Server::start() {
   impl_->running = true;
   for (std::size_t i = 0; i < s.threads; ++i) {
     impl_->threads.emplace_back([this] {
+      t_io_thread = true;
       for (;;) {
         try {
           impl_->io->run();

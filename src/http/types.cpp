@@ -75,6 +75,14 @@ Response Response::text(int status, std::string body, std::string content_type) 
   return r;
 }
 
+Response Response::streamed(int status, BodyStream stream, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.headers.add("Content-Type", std::move(content_type));
+  r.stream = std::move(stream);
+  return r;
+}
+
 Response Response::no_content() {
   Response r;
   r.status = 204;

@@ -54,13 +54,25 @@ struct Request {
   [[nodiscard]] std::optional<std::string_view> query_param(std::string_view name) const;
 };
 
+// A streamed body (chunked transfer coding): the server sends the status and headers, then calls
+// the stream with a writer on the thread that replies (a worker, for Execution::kWorker routes).
+// The writer buffers pieces into chunks of about 64 KiB and, off the I/O threads, waits while more
+// than a few chunks are unsent, so memory stays bounded however slow the client reads. It returns
+// false once the client has gone: stop producing. An error returned after the headers went out
+// cannot become an error answer any more; the server logs it and abandons the response without
+// the final chunk (the connection closes), so the client sees a truncated transfer, never a short body passed off as whole.
+using BodyWriter = std::function<bool(std::string_view piece)>;
+using BodyStream = std::function<platform::Status(const BodyWriter& write)>;
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  BodyStream stream;  // when set, `body` is unused
 
   [[nodiscard]] static Response json(int status, const nlohmann::json& body);
   [[nodiscard]] static Response text(int status, std::string body, std::string content_type);
+  [[nodiscard]] static Response streamed(int status, BodyStream stream, std::string content_type);
   [[nodiscard]] static Response no_content();
 };
 

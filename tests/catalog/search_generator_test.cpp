@@ -10,11 +10,11 @@
 namespace eyewear::catalog {
 namespace {
 
-std::string rule_of(const Error& e) {
+std::string search_rule_of(const Error& e) {
   const auto* r = e.detail("rule");
   return r ? std::get<std::string>(*r) : "";
 }
-std::string field_of(const Error& e) {
+std::string search_field_of(const Error& e) {
   const auto* r = e.detail("field");
   return r ? std::get<std::string>(*r) : "";
 }
@@ -53,7 +53,7 @@ TEST(CatalogSearch, ParametersAreValidatedByName) {
   auto refused = [](QueryParams params) {
     auto r = parse_search(params, "m1");
     return r ? std::pair<std::string, std::string>{"<accepted>", ""}
-             : std::pair<std::string, std::string>{field_of(r.error()), rule_of(r.error())};
+             : std::pair<std::string, std::string>{search_field_of(r.error()), search_rule_of(r.error())};
   };
   using P = std::pair<std::string, std::string>;
   EXPECT_EQ(refused({{"page_size", "101"}}), P("page_size", "range"));
@@ -101,9 +101,9 @@ TEST(CatalogSearch, CursorsAreBoundToTheirQuery) {
   EXPECT_EQ(next->query.after->number, 1.25);
   auto other = parse_search({{"q", "round"}, {"brand", "Hawkeye"}, {"cursor", cursor}}, "m1");
   ASSERT_FALSE(other.has_value());
-  EXPECT_EQ(rule_of(other.error()), "cursor_mismatch");
+  EXPECT_EQ(search_rule_of(other.error()), "cursor_mismatch");
   auto both = parse_search({{"q", "round"}, {"brand", "Tortuga"}, {"cursor", cursor}, {"page", "2"}}, "m1");
-  EXPECT_EQ(rule_of(both.error()), "exclusive");
+  EXPECT_EQ(search_rule_of(both.error()), "exclusive");
 }
 
 TEST(CatalogGenerator, DeterministicAndIndependentOfSlicing) {

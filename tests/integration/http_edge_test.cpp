@@ -2,6 +2,7 @@
 // and graceful shutdown, against the service as the composition root builds it.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -225,6 +226,107 @@ TEST(HttpEdgeTest, TheConnectionLimitRefusesExtraConnections) {
     next.send(req);
     return next.read(std::chrono::seconds(2), "\r\n\r\n").find("200 OK") != std::string::npos;
   }));
+}
+
+// ---- streamed bodies (chunked transfer coding)
+
+std::string pattern_piece(std::size_t i) { return "piece " + std::to_string(i) + " " + std::string(1000, 'a' + static_cast<char>(i % 26)) + "\n"; }
+
+TEST(HttpEdgeTest, AStreamedBodyArrivesWholeInChunks) {
+  TestServer server({.routes = [](http::Router& r) {
+    http::RouteOptions o;
+    o.execution = http::Execution::kWorker;
+    r.add(Method::kGet, "/test/stream", [](Exchange&) -> HandlerResult {
+      return Response::streamed(200, [](const http::BodyWriter& write) -> platform::Status {
+        for (std::size_t i = 0; i < 2000; ++i) {
+          if (!write(pattern_piece(i))) break;
+        }
+        return {};
+      }, "text/plain; charset=utf-8");
+    }, o);
+  }});
+  std::string expected;
+  for (std::size_t i = 0; i < 2000; ++i) expected += pattern_piece(i);
+  const auto r = server.client()->get("/test/stream", {{"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(r.status, 200) << r.error;
+  EXPECT_EQ(r.header("transfer-encoding"), "chunked");
+  EXPECT_EQ(r.header("content-encoding"), "") << "streamed bodies are not gzipped";
+  EXPECT_EQ(r.header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(r.header("x-content-type-options"), "nosniff") << "the middleware's headers still apply";
+  EXPECT_EQ(r.body.size(), expected.size());
+  EXPECT_TRUE(r.body == expected);
+  // HEAD gets the headers and no body.
+  const auto head = server.client()->request("HEAD", "/test/stream");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST(HttpEdgeTest, AStreamThatFailsAfterTheHeadersAbortsTheTransfer) {
+  TestServer server({.configure = [](platform::Config& c) { c.http.handler_timeout = std::chrono::milliseconds(500); },
+                     .routes = [](http::Router& r) {
+                       http::RouteOptions o;
+                       o.execution = http::Execution::kWorker;
+                       r.add(Method::kGet, "/test/stream-fails", [](Exchange&) -> HandlerResult {
+                         return Response::streamed(200, [](const http::BodyWriter& write) -> platform::Status {
+                           for (std::size_t i = 0; i < 200; ++i) write(pattern_piece(i));
+                           return platform::fail(platform::Error::unavailable("database", "connection lost"));
+                         }, "text/plain");
+                       }, o);
+                     }});
+  const auto r = server.client()->get("/test/stream-fails");
+  // The status line and the first chunks arrived; then the connection closed without the final
+  // chunk, which the client reports as a transport error instead of a complete body.
+  EXPECT_FALSE(r.error.empty()) << "the client must see a truncated transfer, got " << r.body.size() << " bytes";
+  EXPECT_GT(r.body.size(), 0u);
+  EXPECT_LT(r.body.size(), 200 * pattern_piece(0).size());
+  EXPECT_TRUE(server.logs().contains("streamed response failed"));
+  EXPECT_EQ(server.client()->get("/health/live").status, 200);
+}
+
+TEST(HttpEdgeTest, AStreamWaitsForASlowReaderAndStopsWhenItLeaves) {
+  auto produced = std::make_shared<std::atomic<std::size_t>>(0);
+  auto stopped = std::make_shared<std::promise<bool>>();
+  TestServer server({.routes = [=](http::Router& r) {
+    http::RouteOptions o;
+    o.execution = http::Execution::kWorker;
+    r.add(Method::kGet, "/test/endless", [=](Exchange&) -> HandlerResult {
+      return Response::streamed(200, [=](const http::BodyWriter& write) -> platform::Status {
+        const std::string piece(16 * 1024, 'x');
+        bool client_left = false;
+        // Up to 1 GiB: far more than any buffer between here and the client holds.
+        for (std::size_t i = 0; i < 64 * 1024; ++i) {
+          if (!write(piece)) {
+            client_left = true;
+            break;
+          }
+          produced->fetch_add(piece.size());
+        }
+        stopped->set_value(client_left);
+        return {};
+      }, "application/octet-stream");
+    }, o);
+  }});
+  auto done = stopped->get_future();
+  {
+    RawSocket s(server.port());
+    ASSERT_TRUE(s.connected());
+    s.send("GET /test/endless HTTP/1.1\r\nHost: x\r\n\r\n");
+    (void)s.read(std::chrono::milliseconds(300), "\r\n\r\n");
+    // The client reads nothing more: the producer fills the socket buffers and the few chunks in
+    // flight, then waits.
+    std::size_t last = 0;
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      const auto now = produced->load();
+      if (now == last && now > 0) break;
+      last = now;
+    }
+    EXPECT_LT(produced->load(), std::size_t{64} * 1024 * 1024) << "production must wait for the reader";
+    EXPECT_EQ(done.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  }  // the client leaves
+  ASSERT_EQ(done.wait_for(std::chrono::seconds(40)), std::future_status::ready);
+  EXPECT_TRUE(done.get()) << "the writer reports that the client left";
+  EXPECT_EQ(server.client()->get("/health/live").status, 200);
 }
 
 TEST(HttpEdgeTest, ShutdownFinishesInFlightRequestsAndRefusesNewOnes) {
