@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -150,32 +151,41 @@ struct Server::Impl {
         finish_one();
         return;
       }
-      try {
-        auto builder = req->create_response(restinio::http_status_line_t(
-            restinio::http_status_code_t(static_cast<std::uint16_t>(resp.status)),
-            std::string(reason_phrase(resp.status))));
-        for (const auto& [k, v] : resp.headers.items()) builder.append_header(k, v);
-        if (draining.load()) builder.connection_close();
-        builder.set_body(std::move(resp.body));
-        builder.done();
-      } catch (const std::exception& e) {
-        logger.error("writing response failed", {{"error", e.what()}});
-      }
+      send_whole(req, std::move(resp));
       finish_one();
     });
     return restinio::request_accepted();
   }
 
+  void send_whole(const restinio::request_handle_t& req, Response&& resp) {
+    try {
+      auto builder = req->create_response(restinio::http_status_line_t(
+          restinio::http_status_code_t(static_cast<std::uint16_t>(resp.status)), std::string(reason_phrase(resp.status))));
+      for (const auto& [k, v] : resp.headers.items()) builder.append_header(k, v);
+      if (draining.load()) builder.connection_close();
+      builder.set_body(std::move(resp.body));
+      builder.done();
+    } catch (const std::exception& e) {
+      logger.error("writing response failed", {{"error", e.what()}});
+    }
+  }
+
   void send_streamed(const restinio::request_handle_t& req, Response resp) {
+    using ChunkedBuilder = restinio::response_builder_t<restinio::chunked_output_t>;
     auto flow = std::make_shared<StreamFlow>();
     // Off the I/O threads a producer may wait for the socket; on them it must not (it would be
     // waiting for itself), so there the chunks queue up unbounded.
     const bool may_wait = !t_io_thread;
     try {
-      auto builder = req->create_response<restinio::chunked_output_t>(restinio::http_status_line_t(
-          restinio::http_status_code_t(static_cast<std::uint16_t>(resp.status)), std::string(reason_phrase(resp.status))));
-      for (const auto& [k, v] : resp.headers.items()) builder.append_header(k, v);
-      if (draining.load()) builder.connection_close();
+      // The status line leaves with the first chunk, so a stream that fails before producing one
+      // still gets a proper error answer.
+      std::optional<ChunkedBuilder> builder;
+      auto start = [&] {
+        builder.emplace(req->create_response<restinio::chunked_output_t>(restinio::http_status_line_t(
+            restinio::http_status_code_t(static_cast<std::uint16_t>(resp.status)), std::string(reason_phrase(resp.status)))));
+        for (const auto& [k, v] : resp.headers.items()) builder->append_header(k, v);
+        if (draining.load()) builder->connection_close();
+      };
       std::string chunk;
       chunk.reserve(kStreamChunkBytes);
       auto send_chunk = [&]() -> bool {
@@ -192,10 +202,11 @@ struct Server::Impl {
           if (flow->failed) return false;
           ++flow->unsent;
         }
-        builder.append_chunk(std::move(chunk));
+        if (!builder) start();
+        builder->append_chunk(std::move(chunk));
         chunk = std::string();
         chunk.reserve(kStreamChunkBytes);
-        builder.flush([flow](const asio::error_code& ec) {
+        builder->flush([flow](const asio::error_code& ec) {
           std::lock_guard lock(flow->mu);
           --flow->unsent;
           if (ec) flow->failed = true;
@@ -212,20 +223,34 @@ struct Server::Impl {
       };
       const auto status = resp.stream(write);
       if (!status) {
-        // The status line went out already; leaving the response unfinished makes RESTinio close
-        // the connection, so the client sees a truncated transfer.
         logger.error("streamed response failed", {{"code", platform::code_name(status.error().code)},
                                                   {"detail", status.error().internal},
-                                                  {"message", status.error().message}});
+                                                  {"message", status.error().message},
+                                                  {"headers_sent", builder.has_value()}});
+        if (!builder) {
+          // Nothing has left yet: answer with the error like any other route.
+          const auto request_id = resp.headers.get("X-Request-Id").value_or("");
+          auto error = error_response(status.error(), std::string(request_id));
+          for (const auto& [k, v] : resp.headers.items()) {
+            if (!iequals(k, "Content-Type") && !iequals(k, "Content-Disposition") && !error.headers.has(k)) {
+              error.headers.set(k, v);
+            }
+          }
+          send_whole(req, std::move(error));
+        }
+        // Otherwise the status line went out already: leaving the response unfinished makes
+        // RESTinio close the connection, so the client sees a truncated transfer.
         return;
       }
       if (client_gone) return;
       if (!chunk.empty() && !send_chunk()) return;
-      builder.done();
+      if (!builder) start();  // an empty body
+      builder->done();
     } catch (const std::exception& e) {
       logger.error("writing streamed response failed", {{"error", e.what()}});
     }
   }
+
 };
 
 Server::Server(ServerSettings settings, Dispatcher& dispatcher, platform::Logger& logger, platform::Registry& registry)

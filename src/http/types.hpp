@@ -54,13 +54,14 @@ struct Request {
   [[nodiscard]] std::optional<std::string_view> query_param(std::string_view name) const;
 };
 
-// A streamed body (chunked transfer coding): the server sends the status and headers, then calls
-// the stream with a writer on the thread that replies (a worker, for Execution::kWorker routes).
-// The writer buffers pieces into chunks of about 64 KiB and, off the I/O threads, waits while more
-// than a few chunks are unsent, so memory stays bounded however slow the client reads. It returns
-// false once the client has gone: stop producing. An error returned after the headers went out
-// cannot become an error answer any more; the server logs it and abandons the response without
-// the final chunk (the connection closes), so the client sees a truncated transfer, never a short body passed off as whole.
+// A streamed body (chunked transfer coding): the server calls the stream with a writer on the
+// thread that replies (a worker, for Execution::kWorker routes). The writer buffers pieces into
+// chunks of about 64 KiB; the status line and headers leave with the first chunk. Off the I/O
+// threads it waits while more than a few chunks are unsent, so memory stays bounded however slow
+// the client reads, and it returns false once the client has gone: stop producing. An error
+// returned before the first chunk left becomes an ordinary error answer; after that it cannot,
+// so the server logs it and abandons the response without the final chunk (the connection
+// closes): the client sees a truncated transfer, never a short body passed off as whole.
 using BodyWriter = std::function<bool(std::string_view piece)>;
 using BodyStream = std::function<platform::Status(const BodyWriter& write)>;
 

@@ -283,6 +283,28 @@ TEST(HttpEdgeTest, AStreamThatFailsAfterTheHeadersAbortsTheTransfer) {
   EXPECT_EQ(server.client()->get("/health/live").status, 200);
 }
 
+TEST(HttpEdgeTest, AStreamThatFailsBeforeItsFirstChunkGetsAnErrorAnswer) {
+  TestServer server({.routes = [](http::Router& r) {
+    http::RouteOptions o;
+    o.execution = http::Execution::kWorker;
+    r.add(Method::kGet, "/test/stream-fails-early", [](Exchange&) -> HandlerResult {
+      return Response::streamed(200, [](const http::BodyWriter& write) -> platform::Status {
+        write("a,b\r\n");  // less than a chunk: nothing has left yet
+        return platform::fail(platform::Error::unavailable("database", "connection lost"));
+      }, "text/csv");
+    }, o);
+  }});
+  const auto r = server.client()->get("/test/stream-fails-early", {{"X-Request-Id", "stream-early-0001"}});
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.error_code(), "UNAVAILABLE");
+  EXPECT_EQ(r.json()["error"]["request_id"], "stream-early-0001");
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.header("x-request-id"), "stream-early-0001");
+  EXPECT_EQ(r.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(r.body.find("a,b"), std::string::npos);
+}
+
 TEST(HttpEdgeTest, AStreamWaitsForASlowReaderAndStopsWhenItLeaves) {
   auto produced = std::make_shared<std::atomic<std::size_t>>(0);
   auto stopped = std::make_shared<std::promise<bool>>();
