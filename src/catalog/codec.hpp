@@ -46,7 +46,5 @@ void append_csv_row(std::string& out, const Product& p);
 [[nodiscard]] std::string product_id(std::int64_t seq);
 [[nodiscard]] std::optional<std::int64_t> product_seq(std::string_view id);
 
-// Deepest nesting of arrays/objects (strings skipped); stops counting past `limit`.
-[[nodiscard]] int nesting_depth(std::string_view text, int limit);
 
 }  // namespace eyewear::catalog

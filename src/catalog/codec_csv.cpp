@@ -4,6 +4,7 @@
 #include "catalog/codec.hpp"
 #include "catalog/validation.hpp"
 #include "platform/csv.hpp"
+#include "platform/json_depth.hpp"
 
 namespace eyewear::catalog {
 
@@ -119,7 +120,7 @@ Status apply_cell(ProductPatch& p, Column c, const std::string& cell, std::vecto
     case Column::kImageAlts: alts = split_list(cell); break;
     case Column::kImagePositions: positions = split_list(cell); break;
     case Column::kMetadata: {
-      if (nesting_depth(cell, 32) > 32) return fail(field_error("metadata", "max_depth", "metadata nests too deeply"));
+      if (platform::json_nesting_depth(cell, 32) > 32) return fail(field_error("metadata", "max_depth", "metadata nests too deeply"));
       auto j = json::parse(cell, nullptr, false);
       if (j.is_discarded() || !j.is_object()) {
         return fail(field_error("metadata", "type", "metadata must be a JSON object"));

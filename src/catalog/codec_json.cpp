@@ -5,6 +5,7 @@
 #include "catalog/codec.hpp"
 #include "catalog/validation.hpp"
 #include "platform/clock.hpp"
+#include "platform/json_depth.hpp"
 
 namespace eyewear::catalog {
 
@@ -231,30 +232,6 @@ json product_json(const Product& p) {
 
 void append_product_json(std::string& out, const Product& p) { out += product_json(p).dump(); }
 
-int nesting_depth(std::string_view text, int limit) {
-  int depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > limit) return deepest;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 namespace {
 
@@ -280,7 +257,7 @@ BulkRow row_of(std::size_t index, const json& value) {
 }  // namespace
 
 Result<std::vector<BulkRow>> parse_json_bulk(std::string_view body) {
-  if (nesting_depth(body, kMaxDepth) > kMaxDepth) {
+  if (platform::json_nesting_depth(body, kMaxDepth) > kMaxDepth) {
     return fail(Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
                       {{"max_depth", std::int64_t{kMaxDepth}}}));
   }
@@ -313,7 +290,7 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     if (rows.size() == kMaxBulkRows) return fail(too_many_rows());
     const std::size_t index = rows.size() + 1;
-    if (nesting_depth(line, kMaxDepth) > kMaxDepth) {
+    if (platform::json_nesting_depth(line, kMaxDepth) > kMaxDepth) {
       rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
                                               {{"field", std::string("body")}, {"rule", std::string("json")}})});
       continue;

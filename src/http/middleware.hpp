@@ -13,6 +13,7 @@
 
 #include "http/router.hpp"
 #include "http/types.hpp"
+#include "platform/json_depth.hpp"
 #include "platform/logging.hpp"
 #include "platform/metrics.hpp"
 #include "platform/perf_monitor.hpp"
@@ -50,7 +51,6 @@ using MiddlewareChain = std::vector<std::unique_ptr<Middleware>>;
 [[nodiscard]] bool accepts_gzip(std::string_view accept_encoding);
 [[nodiscard]] std::optional<std::string> gzip_compress(std::string_view data, int level = 5);
 [[nodiscard]] std::optional<std::string> gzip_decompress(std::string_view data);
-// Deepest nesting of arrays/objects in a JSON text (strings skipped); stops counting past `limit`.
-[[nodiscard]] int json_nesting_depth(std::string_view text, int limit);
+using platform::json_nesting_depth;
 
 }  // namespace eyewear::http
