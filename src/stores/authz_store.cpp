@@ -1,4 +1,5 @@
 #include "stores/authz_store.hpp"
+#include "stores/sql_common.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -279,15 +280,7 @@ class SqlAuthzTx final : public AuthzTx {
     return rows.front().i64(0);
   }
 
-  Status append_audit(const platform::AuditEvent& e) override {
-    auto opt = [](const std::string& s) { return s.empty() ? Param() : Param(s); };
-    EW_TRY(c_.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
-                      "user_agent, request_id, outcome, details, created_at) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                      {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
-                       e.request_id, e.outcome, e.details, e.at_ms}));
-    return {};
-  }
+  Status append_audit(const platform::AuditEvent& e) override { return insert_audit_event(c_, e); }
 
   Result<std::vector<authz::AuditEntry>> search_audit(const authz::AuditFilter& f) override {
     // Empty filters match everything; the statement stays constant (bound parameters only).
@@ -324,25 +317,7 @@ class SqlAuthzTx final : public AuthzTx {
   Connection& c_;
 };
 
-class SqlAuthzStore final : public authz::AuthzStore {
- public:
-  explicit SqlAuthzStore(storage::Database& db) : db_(db) {}
-  Status write(const std::function<Status(AuthzTx&)>& work) override {
-    return db_.transact(storage::TxMode::kWrite, [&](Connection& c) -> Status {
-      SqlAuthzTx tx(c);
-      return work(tx);
-    });
-  }
-  Status read(const std::function<Status(AuthzTx&)>& work) override {
-    return db_.transact(storage::TxMode::kRead, [&](Connection& c) -> Status {
-      SqlAuthzTx tx(c);
-      return work(tx);
-    });
-  }
-
- private:
-  storage::Database& db_;
-};
+using SqlAuthzStore = SqlStore<authz::AuthzStore, AuthzTx, SqlAuthzTx>;
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "stores/keyring_store.hpp"
+#include "stores/sql_common.hpp"
 
 #include <charconv>
 
@@ -250,16 +251,7 @@ class SqlKeyringTx final : public KeyringTx {
     return {};
   }
 
-  Status append_audit(const platform::AuditEvent& e) override {
-    auto opt = [](const std::string& s) { return s.empty() ? Param() : Param(s); };
-    EW_TRY(
-        c_.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
-                   "user_agent, request_id, outcome, details, created_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                   {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
-                    e.request_id, e.outcome, e.details, e.at_ms}));
-    return {};
-  }
+  Status append_audit(const platform::AuditEvent& e) override { return insert_audit_event(c_, e); }
 
  private:
   Connection& c_;

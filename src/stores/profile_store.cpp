@@ -1,4 +1,5 @@
 #include "stores/profile_store.hpp"
+#include "stores/sql_common.hpp"
 
 namespace eyewear::stores {
 
@@ -55,40 +56,13 @@ class SqlProfileTx final : public ProfileTx {
     return {};
   }
 
-  Status append_audit(const platform::AuditEvent& e) override {
-    auto opt = [](const std::string& s) { return s.empty() ? Param() : Param(s); };
-    EW_TRY(
-        c_.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
-                   "user_agent, request_id, outcome, details, created_at) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                   {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
-                    e.request_id, e.outcome, e.details, e.at_ms}));
-    return {};
-  }
+  Status append_audit(const platform::AuditEvent& e) override { return insert_audit_event(c_, e); }
 
  private:
   Connection& c_;
 };
 
-class SqlProfileStore final : public security::ProfileStore {
- public:
-  explicit SqlProfileStore(storage::Database& db) : db_(db) {}
-  Status write(const std::function<Status(ProfileTx&)>& work) override {
-    return db_.transact(storage::TxMode::kWrite, [&](Connection& c) -> Status {
-      SqlProfileTx tx(c);
-      return work(tx);
-    });
-  }
-  Status read(const std::function<Status(ProfileTx&)>& work) override {
-    return db_.transact(storage::TxMode::kRead, [&](Connection& c) -> Status {
-      SqlProfileTx tx(c);
-      return work(tx);
-    });
-  }
-
- private:
-  storage::Database& db_;
-};
+using SqlProfileStore = SqlStore<security::ProfileStore, ProfileTx, SqlProfileTx>;
 
 }  // namespace
 

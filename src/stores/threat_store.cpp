@@ -1,4 +1,5 @@
 #include "stores/threat_store.hpp"
+#include "stores/sql_common.hpp"
 
 namespace eyewear::stores {
 
@@ -64,12 +65,7 @@ class SqlThreatStore final : public security::ThreatStore {
                        r.detector, r.evidence, r.value_hash, r.blocked ? 1 : 0, r.at_ms}));
       }
       for (const auto& e : audit) {
-        EW_TRY(
-            c.execute("INSERT INTO security_audit_log (event_type, account_id, manufacturer_id, actor_account_id, ip, "
-                      "user_agent, request_id, outcome, details, created_at) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                      {e.type, opt(e.account_id), opt(e.manufacturer_id), opt(e.actor_account_id), e.ip, e.user_agent,
-                       e.request_id, e.outcome, e.details, e.at_ms}));
+        EW_TRY(insert_audit_event(c, e));
       }
       return {};
     });
