@@ -1,6 +1,7 @@
 // Access-token costs: issue and verify, HS256 and ES256, first use (signature checked) and
 // repeated use (served from the verified-token cache). Figures in docs/BENCHMARKS.md.
 #include <benchmark/benchmark.h>
+#include <sodium.h>
 
 #include <unistd.h>
 
@@ -92,5 +93,18 @@ void BM_Argon2idDefault(benchmark::State& state) {
   state.SetLabel("opslimit 2, 64 MiB");
 }
 BENCHMARK(BM_Argon2idDefault)->Unit(benchmark::kMillisecond)->Iterations(20);
+
+// Baseline: the same verification through libsodium's crypto_pwhash (AVX2 core, but it maps and
+// unmaps its memory on every call; docs/IDENTITY.md, "Password hashing").
+void BM_Argon2idLibsodium(benchmark::State& state) {
+  if (sodium_init() < 0) state.SkipWithError("sodium_init");
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, "Tortoiseshell-Aviator-77", 24, 2, 64 * 1024 * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    state.SkipWithError("crypto_pwhash_str_alg");
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(crypto_pwhash_str_verify(hash, "Tortoiseshell-Aviator-77", 24));
+  state.SetLabel("opslimit 2, 64 MiB");
+}
+BENCHMARK(BM_Argon2idLibsodium)->Unit(benchmark::kMillisecond)->Iterations(20);
 
 }  // namespace

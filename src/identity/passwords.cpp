@@ -1,10 +1,14 @@
 #include "identity/passwords.hpp"
 
+#include <argon2.h>
 #include <sodium.h>
 #include <zxcvbn.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace eyewear::identity {
@@ -13,31 +17,179 @@ using platform::Error;
 using platform::ErrorCode;
 using platform::fail;
 
+namespace {
+
+// argon2id through the reference implementation (libargon2) with one memory region per hashing
+// thread, kept for the thread's lifetime and wiped by libargon2 after every hash. libsodium's
+// crypto_pwhash maps (MAP_POPULATE) and unmaps its 64 MiB on every call; the process-wide memory
+// map lock that this takes stalled the HTTP I/O threads' own allocator calls for tens of
+// milliseconds while a low-priority hashing thread held it (docs/IDENTITY.md, "Password hashing").
+struct ThreadArena {
+  std::uint8_t* memory = nullptr;
+  std::size_t size = 0;
+  ~ThreadArena() { std::free(memory); }
+};
+thread_local ThreadArena arena;
+
+int arena_allocate(std::uint8_t** memory, std::size_t bytes) {
+  if (arena.size < bytes) {
+    std::free(arena.memory);
+    arena.size = 0;
+    arena.memory = static_cast<std::uint8_t*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64));
+    if (arena.memory == nullptr) return ARGON2_MEMORY_ALLOCATION_ERROR;
+    arena.size = bytes;
+  }
+  *memory = arena.memory;
+  return ARGON2_OK;
+}
+
+void arena_release(std::uint8_t*, std::size_t) {}  // kept for the next hash on this thread
+
+constexpr std::size_t kSaltBytes = 16;
+constexpr std::size_t kTagBytes = 32;
+
+// Limits on parameters read back from a stored hash, so that a damaged or planted row cannot make
+// one verification take minutes or gigabytes.
+constexpr std::uint32_t kMaxMemoryKib = 1u << 20;  // 1 GiB
+constexpr std::uint32_t kMaxPasses = 64;
+constexpr std::uint32_t kMaxLanes = 16;
+
+struct EncodedHash {
+  std::uint32_t m_kib = 0;
+  std::uint32_t t = 0;
+  std::uint32_t p = 0;
+  std::vector<std::uint8_t> salt;
+  std::vector<std::uint8_t> tag;
+};
+
+std::string b64(const std::uint8_t* data, std::size_t n) {
+  std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+std::optional<std::vector<std::uint8_t>> unb64(std::string_view text, std::size_t min, std::size_t max) {
+  std::vector<std::uint8_t> out(max);
+  std::size_t n = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &n, &end,
+                        sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+      end != text.data() + text.size() || n < min) {
+    return std::nullopt;
+  }
+  out.resize(n);
+  return out;
+}
+
+// "<key>=<decimal>" with no sign, no leading zeros and a value in [1, max].
+std::optional<std::uint32_t> parameter(std::string_view item, char key, std::uint32_t max) {
+  if (item.size() < 3 || item[0] != key || item[1] != '=') return std::nullopt;
+  const auto digits = item.substr(2);
+  if (digits.size() > 10 || digits[0] == '0') return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v > max) return std::nullopt;
+  return static_cast<std::uint32_t>(v);
+}
+
+// The PHC string format argon2 uses: $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<tag>,
+// salt and tag in unpadded standard base64. Only argon2id version 19 is accepted.
+std::optional<EncodedHash> decode(std::string_view s) {
+  constexpr std::string_view kPrefix = "$argon2id$v=19$";
+  if (!s.starts_with(kPrefix) || s.size() > 512) return std::nullopt;
+  s.remove_prefix(kPrefix.size());
+  const auto params_end = s.find('$');
+  if (params_end == std::string_view::npos) return std::nullopt;
+  const auto params = s.substr(0, params_end);
+  const auto rest = s.substr(params_end + 1);
+  const auto salt_end = rest.find('$');
+  if (salt_end == std::string_view::npos) return std::nullopt;
+  const auto c1 = params.find(',');
+  const auto c2 = c1 == std::string_view::npos ? c1 : params.find(',', c1 + 1);
+  if (c2 == std::string_view::npos || params.find(',', c2 + 1) != std::string_view::npos) return std::nullopt;
+  EncodedHash h;
+  const auto m = parameter(params.substr(0, c1), 'm', kMaxMemoryKib);
+  const auto t = parameter(params.substr(c1 + 1, c2 - c1 - 1), 't', kMaxPasses);
+  const auto p = parameter(params.substr(c2 + 1), 'p', kMaxLanes);
+  if (!m || !t || !p || *m < 8 * *p) return std::nullopt;
+  auto salt = unb64(rest.substr(0, salt_end), ARGON2_MIN_SALT_LENGTH, 64);
+  auto tag = unb64(rest.substr(salt_end + 1), 16, 64);
+  if (!salt || !tag) return std::nullopt;
+  h.m_kib = *m;
+  h.t = *t;
+  h.p = *p;
+  h.salt = std::move(*salt);
+  h.tag = std::move(*tag);
+  return h;
+}
+
+// One argon2id computation into `tag` (its size is the output length).
+bool compute(std::string_view password, const EncodedHash& params, std::vector<std::uint8_t>& tag) {
+  argon2_context ctx{};
+  ctx.out = tag.data();
+  ctx.outlen = static_cast<std::uint32_t>(tag.size());
+  // libargon2 only reads the password (ARGON2_FLAG_CLEAR_PASSWORD is not set).
+  ctx.pwd = reinterpret_cast<std::uint8_t*>(const_cast<char*>(password.data()));
+  ctx.pwdlen = static_cast<std::uint32_t>(password.size());
+  ctx.salt = const_cast<std::uint8_t*>(params.salt.data());
+  ctx.saltlen = static_cast<std::uint32_t>(params.salt.size());
+  ctx.t_cost = params.t;
+  ctx.m_cost = params.m_kib;
+  ctx.lanes = params.p;
+  ctx.threads = 1;  // lanes are computed one after another on the calling thread
+  ctx.version = ARGON2_VERSION_13;
+  ctx.allocate_cbk = arena_allocate;
+  ctx.free_cbk = arena_release;
+  ctx.flags = ARGON2_DEFAULT_FLAGS;
+  return argon2_ctx(&ctx, Argon2_id) == ARGON2_OK;
+}
+
+}  // namespace
+
 PasswordHasher::PasswordHasher(HashParameters params) : params_(params) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
   auto dummy = hash("not a real password, only for timing");
-  if (!dummy) throw std::runtime_error("argon2id parameters rejected by libsodium");
+  if (!dummy) throw std::runtime_error("argon2id parameters rejected");
   dummy_hash_ = *dummy;
 }
 
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params_.opslimit, params_.memlimit,
-                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return fail(Error::internal_error("argon2id hashing failed (out of memory?)"));
+  if (password.size() > ARGON2_MAX_PWD_LENGTH || params_.memlimit / 1024 > kMaxMemoryKib || params_.opslimit < 1 ||
+      params_.opslimit > kMaxPasses || params_.memlimit < 8 * 1024) {
+    return fail(Error::internal_error("argon2id parameters or password length out of range"));
   }
-  return std::string(out);
+  EncodedHash h;
+  h.m_kib = static_cast<std::uint32_t>(params_.memlimit / 1024);
+  h.t = static_cast<std::uint32_t>(params_.opslimit);
+  h.p = 1;
+  h.salt.resize(kSaltBytes);
+  randombytes_buf(h.salt.data(), h.salt.size());
+  h.tag.resize(kTagBytes);
+  if (!compute(password, h, h.tag)) return fail(Error::internal_error("argon2id hashing failed (out of memory?)"));
+  auto out = "$argon2id$v=19$m=" + std::to_string(h.m_kib) + ",t=" + std::to_string(h.t) + ",p=" +
+             std::to_string(h.p) + "$" + b64(h.salt.data(), h.salt.size()) + "$" + b64(h.tag.data(), h.tag.size());
+  sodium_memzero(h.tag.data(), h.tag.size());
+  return out;
 }
 
 bool PasswordHasher::verify(std::string_view encoded, std::string_view password) const {
-  if (encoded.empty() || encoded.size() >= crypto_pwhash_STRBYTES) return false;
-  const std::string copy(encoded);  // needs NUL termination
-  return crypto_pwhash_str_verify(copy.c_str(), password.data(), password.size()) == 0;
+  const auto h = decode(encoded);
+  if (!h || password.size() > ARGON2_MAX_PWD_LENGTH) return false;
+  std::vector<std::uint8_t> tag(h->tag.size());
+  if (!compute(password, *h, tag)) return false;
+  const bool equal = sodium_memcmp(tag.data(), h->tag.data(), tag.size()) == 0;
+  sodium_memzero(tag.data(), tag.size());
+  return equal;
 }
 
 bool PasswordHasher::needs_rehash(std::string_view encoded) const {
-  const std::string copy(encoded);
-  return crypto_pwhash_str_needs_rehash(copy.c_str(), params_.opslimit, params_.memlimit) != 0;
+  const auto h = decode(encoded);
+  return !h || h->m_kib != params_.memlimit / 1024 || h->t != params_.opslimit || h->p != 1 ||
+         h->salt.size() != kSaltBytes || h->tag.size() != kTagBytes;
 }
 
 void PasswordHasher::verify_dummy(std::string_view password) const { (void)verify(dummy_hash_, password); }

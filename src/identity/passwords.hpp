@@ -1,4 +1,4 @@
-// Password hashing (argon2id through libsodium) and the password policy: length 12..128 code
+// Password hashing (argon2id, libargon2 with per-thread memory) and the password policy: length 12..128 code
 // points, a zxcvbn score floor, no email or company name inside, no reuse of recent passwords.
 #pragma once
 

@@ -1,6 +1,9 @@
 #include "identity/passwords.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <thread>
 
 #include "identity/service.hpp"
 
@@ -27,6 +30,70 @@ TEST(PasswordsTest, Argon2idHashesVerifyAndUpgrade) {
   PasswordHasher stronger({2, 16 * 1024 * 1024});
   EXPECT_TRUE(stronger.needs_rehash(*hash)) << "a stronger configuration upgrades old hashes";
   EXPECT_TRUE(stronger.verify(*hash, "correct horse battery staple")) << "old hashes still verify";
+}
+
+// The hashes are the standard PHC strings: what libsodium's crypto_pwhash wrote (the hasher before
+// this one, so rows stored then) verifies, and what the hasher writes verifies with libsodium.
+TEST(PasswordsTest, HashesInterchangeWithLibsodium) {
+  ASSERT_GE(sodium_init(), 0);
+  PasswordHasher hasher({1, 8 * 1024 * 1024});
+  char sodium_hash[crypto_pwhash_STRBYTES];
+  ASSERT_EQ(crypto_pwhash_str_alg(sodium_hash, "Acetate-Hinge-Bridge-52", 23, 1, 8 * 1024 * 1024,
+                                  crypto_pwhash_ALG_ARGON2ID13),
+            0);
+  EXPECT_TRUE(hasher.verify(sodium_hash, "Acetate-Hinge-Bridge-52"));
+  EXPECT_FALSE(hasher.verify(sodium_hash, "Acetate-Hinge-Bridge-53"));
+  EXPECT_FALSE(hasher.needs_rehash(sodium_hash));
+
+  const auto ours = hasher.hash("Acetate-Hinge-Bridge-52");
+  ASSERT_TRUE(ours.has_value());
+  EXPECT_EQ(crypto_pwhash_str_verify(ours->c_str(), "Acetate-Hinge-Bridge-52", 23), 0);
+  EXPECT_NE(crypto_pwhash_str_verify(ours->c_str(), "Acetate-Hinge-Bridge-53", 23), 0);
+  // A fresh 16-byte salt every time.
+  EXPECT_NE(*ours, *hasher.hash("Acetate-Hinge-Bridge-52"));
+}
+
+TEST(PasswordsTest, MalformedOrHostileHashesDoNotVerify) {
+  PasswordHasher hasher({1, 8 * 1024 * 1024});
+  const auto good = *hasher.hash("correct horse battery staple");
+  const auto params_end = good.find('$', std::string("$argon2id$v=19$").size());
+  const auto tail = good.substr(params_end);  // "$salt$tag"
+  for (const std::string& bad : std::vector<std::string>{
+           "$argon2i$v=19$m=8192,t=1,p=1" + tail,    // another variant
+           "$argon2id$v=16$m=8192,t=1,p=1" + tail,   // another version
+           "$argon2id$v=19$m=8192,t=1" + tail,       // a parameter missing
+           "$argon2id$v=19$m=08192,t=1,p=1" + tail,  // leading zero
+           "$argon2id$v=19$m=8192,t=0,p=1" + tail,   // zero passes
+           "$argon2id$v=19$m=8192,t=1,p=-1" + tail,  // sign
+           "$argon2id$v=19$m=4194304,t=1,p=1" + tail,  // 4 GiB: refused before any work
+           "$argon2id$v=19$m=8192,t=1000,p=1" + tail,  // too many passes
+           "$argon2id$v=19$m=8192,t=1,p=1,x=2" + tail,
+           "$argon2id$v=19$m=8192,t=1,p=1$$" + good.substr(good.rfind('$') + 1),  // empty salt
+           good.substr(0, good.rfind('$')),                                        // no tag
+           good + "=",                                                             // padding
+           good + "$extra",
+       }) {
+    EXPECT_FALSE(hasher.verify(bad, "correct horse battery staple")) << bad;
+    EXPECT_TRUE(hasher.needs_rehash(bad)) << bad;
+  }
+  EXPECT_TRUE(hasher.verify(good, "correct horse battery staple"));
+}
+
+// Each hashing thread keeps its own memory: hashes on several threads at once all verify.
+TEST(PasswordsTest, ConcurrentHashingOnSeveralThreads) {
+  PasswordHasher hasher({1, 8 * 1024 * 1024});
+  std::vector<std::string> hashes(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 3; ++round) hashes[i] = *hasher.hash("password number " + std::to_string(i));
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    EXPECT_TRUE(hasher.verify(hashes[i], "password number " + std::to_string(i)));
+    EXPECT_FALSE(hasher.verify(hashes[i], "password number " + std::to_string(i + 1)));
+  }
 }
 
 TEST(PasswordsTest, PolicyNamesTheRuleThatFailed) {
