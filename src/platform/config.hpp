@@ -39,6 +39,9 @@ struct DatabaseConfig {
   std::size_t pool_size = 0;  // 0: derived from thread counts
   std::chrono::milliseconds busy_timeout{5'000};
   std::chrono::milliseconds connect_timeout{30'000};
+  // SQLite: bytes of the database file each connection reads through a memory map instead of
+  // read() calls (PRAGMA mmap_size); 0 turns it off.
+  std::size_t sqlite_mmap_size = std::size_t{1} << 30;
   bool migrate_on_start = true;
 };
 

@@ -16,6 +16,7 @@ struct DatabaseOptions {
   std::size_t pool_size = 4;
   std::chrono::milliseconds busy_timeout{5'000};     // SQLite lock waits; pool lease waits
   std::chrono::milliseconds connect_timeout{30'000};  // PostgreSQL start-up retry budget
+  std::size_t sqlite_mmap_size = 0;                   // SQLite: PRAGMA mmap_size of every connection
   platform::Logger* logger = nullptr;                 // optional
   platform::PerfMonitor* monitor = nullptr;           // optional: statement timing and slow log
 };

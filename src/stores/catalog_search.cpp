@@ -161,7 +161,11 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
 
   const auto begin = static_cast<std::size_t>(std::min<std::int64_t>(q.offset, static_cast<std::int64_t>(keyed.size())));
   const auto end = std::min(keyed.size(), begin + static_cast<std::size_t>(q.limit));
-  std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(end), keyed.end(), order);
+  // Only [begin, end) is needed in order: select the page's first key in linear time, then
+  // order the page (a partial sort up to `end` sorted every row before a deep page too).
+  const auto first = keyed.begin() + static_cast<std::ptrdiff_t>(begin);
+  if (begin > 0 && begin < keyed.size()) std::nth_element(keyed.begin(), first, keyed.end(), order);
+  std::partial_sort(first, keyed.begin() + static_cast<std::ptrdiff_t>(end), keyed.end(), order);
   std::vector<std::int64_t> seqs;
   for (std::size_t i = begin; i < end; ++i) {
     seqs.push_back(keyed[i].seq);

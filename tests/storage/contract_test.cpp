@@ -195,3 +195,41 @@ INSTANTIATE_TEST_SUITE_P(Backends, StorageContract, ::testing::Values("sqlite", 
 
 }  // namespace
 }  // namespace eyewear::testing
+
+namespace eyewear::testing {
+namespace {
+
+// EYEWEAR_SQLITE_MMAP_SIZE reaches every pooled connection, and reads through the map see what
+// the writer committed.
+TEST(SqliteOptionsTest, EveryConnectionUsesTheConfiguredMemoryMap) {
+  TempDir dir;
+  for (const std::size_t size : {std::size_t{64} << 20, std::size_t{0}}) {
+    storage::DatabaseOptions o;
+    o.url = "sqlite:" + dir.file("mmap-" + std::to_string(size) + ".db");
+    o.pool_size = 3;
+    o.sqlite_mmap_size = size;
+    auto db = storage::open_database(o);
+    ASSERT_TRUE(db.has_value()) << db.error().internal;
+    ASSERT_TRUE((*db)->transact(TxMode::kWrite, [](storage::Connection& c) {
+                       return c.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                                               "INSERT INTO t (id, v) VALUES (1, 'mapped');");
+                     })
+                    .has_value());
+    // Hold all three connections at once so that each one is asked.
+    std::vector<storage::Transaction> held;
+    for (int i = 0; i < 3; ++i) {
+      auto tx = (*db)->begin(TxMode::kRead);
+      ASSERT_TRUE(tx.has_value()) << tx.error().internal;
+      auto rows = tx->conn().query("PRAGMA mmap_size");
+      ASSERT_TRUE(rows.has_value()) << rows.error().internal;
+      EXPECT_EQ(rows->front().i64(0), static_cast<std::int64_t>(size));
+      auto v = tx->conn().query("SELECT v FROM t WHERE id = 1");
+      ASSERT_TRUE(v.has_value());
+      EXPECT_EQ(v->front().str(0), "mapped");
+      held.push_back(std::move(*tx));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace eyewear::testing
