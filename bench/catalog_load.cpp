@@ -124,6 +124,9 @@ int run(const Options& o) {
   // Concurrent 10,000-row uploads queue for the one SQLite writer; each holds it for a whole request.
   cfg.database.busy_timeout = std::chrono::seconds(120);
   if (!o.database.empty()) cfg.database.url = o.database;
+  if (const char* mmap = std::getenv("EYEWEAR_SQLITE_MMAP_SIZE"); mmap != nullptr) {
+    cfg.database.sqlite_mmap_size = std::stoull(mmap);  // bytes; to compare runs (docs/BENCHMARKS.md)
+  }
   app_options.log_sink = std::make_shared<DiscardSink>();
   auto app = eyewear::app::Application::create(std::move(app_options));
   if (!app) {
