@@ -34,6 +34,7 @@ struct Options {
   std::size_t queries = 200;  // per kind
   std::size_t slice = 20;     // requests generated ahead of each timed slice
   std::string label = "sqlite";
+  std::string only;  // run only the query kinds whose name starts with this (profiling one kind)
 };
 
 class DiscardSink final : public eyewear::platform::LogSink {
@@ -224,6 +225,7 @@ int run(const Options& o) {
   const auto mix = query_mix(o.queries, o.per_tenant);
   std::size_t errors = 0;
   for (const auto& [kind, queries] : mix) {
+    if (!o.only.empty() && !kind.starts_with(o.only)) continue;
     std::vector<double> ms, took;
     double hits = 0;
     for (std::size_t i = 0; i < queries.size(); ++i) {
@@ -259,6 +261,7 @@ int main(int argc, char** argv) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--database") o.database = v;
     if (k == "--label") o.label = v;
+    if (k == "--only") o.only = v;
     if (k == "--tenants") o.tenants = std::stoul(v);
     if (k == "--products-per-tenant") o.per_tenant = std::stoul(v);
     if (k == "--batch") o.batch = std::stoul(v);

@@ -14,6 +14,28 @@ std::string_view dialect_name(Dialect d) {
 
 bool Row::is_null(std::size_t col) const { return rows_.cells_[index_ * rows_.columns_ + col].null; }
 
+namespace {
+
+class MaterialisedRow final : public RowView {
+ public:
+  explicit MaterialisedRow(Row row) : row_(row) {}
+  bool is_null(std::size_t col) const override { return row_.is_null(col); }
+  std::string_view text(std::size_t col) const override { return row_.text(col); }
+  std::int64_t i64(std::size_t col) const override { return row_.i64(col); }
+  double f64(std::size_t col) const override { return row_.f64(col); }
+
+ private:
+  Row row_;
+};
+
+}  // namespace
+
+Status Connection::for_each_row(std::string_view sql, Params params, const std::function<void(const RowView&)>& visit) {
+  EW_ASSIGN_OR_RETURN(const auto rows, query(sql, params));
+  for (std::size_t i = 0; i < rows.size(); ++i) visit(MaterialisedRow(rows[i]));
+  return {};
+}
+
 std::string_view Row::text(std::size_t col) const {
   const auto& c = rows_.cells_[index_ * rows_.columns_ + col];
   if (c.null) return {};

@@ -119,6 +119,17 @@ class Rows {
   std::string data_;
 };
 
+// One row of a statement that is still running (Connection::for_each_row): valid only during the
+// visit. Text views point into the backend's own buffers.
+class RowView {
+ public:
+  virtual ~RowView() = default;
+  [[nodiscard]] virtual bool is_null(std::size_t col) const = 0;
+  [[nodiscard]] virtual std::string_view text(std::size_t col) const = 0;  // empty for NULL
+  [[nodiscard]] virtual std::int64_t i64(std::size_t col) const = 0;        // 0 for NULL
+  [[nodiscard]] virtual double f64(std::size_t col) const = 0;               // 0 for NULL
+};
+
 // A leased connection inside a transaction. Not thread-safe: one thread at a time.
 class Connection {
  public:
@@ -130,6 +141,11 @@ class Connection {
   [[nodiscard]] virtual Result<std::int64_t> execute(std::string_view sql, Params params) = 0;
   // Runs several statements without parameters (migrations only).
   [[nodiscard]] virtual Status execute_script(std::string_view sql) = 0;
+  // Runs a query and hands each row to `visit` as the backend produces it, without building a
+  // result set (SQLite steps the statement; the default materialises the rows and walks them).
+  // `visit` must not run statements on this connection.
+  [[nodiscard]] virtual Status for_each_row(std::string_view sql, Params params,
+                                            const std::function<void(const RowView&)>& visit);
 
   [[nodiscard]] Result<Rows> query(std::string_view sql, std::initializer_list<Param> params = {}) {
     return query(sql, Params(params.begin(), params.size()));

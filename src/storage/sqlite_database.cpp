@@ -61,6 +61,24 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   return Error::internal_error(msg);
 }
 
+// The current row of a statement being stepped, read straight from SQLite's own values.
+class SteppedRow final : public RowView {
+ public:
+  explicit SteppedRow(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  bool is_null(std::size_t col) const override { return sqlite3_column_type(stmt_, index(col)) == SQLITE_NULL; }
+  std::string_view text(std::size_t col) const override {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index(col)));
+    if (p == nullptr) return {};
+    return {p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index(col)))};
+  }
+  std::int64_t i64(std::size_t col) const override { return sqlite3_column_int64(stmt_, index(col)); }
+  double f64(std::size_t col) const override { return sqlite3_column_double(stmt_, index(col)); }
+
+ private:
+  static int index(std::size_t col) { return static_cast<int>(col); }
+  sqlite3_stmt* stmt_;
+};
+
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(sqlite3* db, StatementTimer& timer) : db_(db), timer_(timer) {}
@@ -98,6 +116,20 @@ class SqliteConnection final : public Connection {
     timer_.record(entry->op, start);
     if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "query"));
     return rows;
+  }
+
+  Status for_each_row(std::string_view sql, Params params, const std::function<void(const RowView&)>& visit) override {
+    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
+    const auto start = std::chrono::steady_clock::now();
+    EW_TRY(bind(entry->stmt, params));
+    const SteppedRow row(entry->stmt);
+    int rc;
+    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) visit(row);
+    sqlite3_reset(entry->stmt);
+    sqlite3_clear_bindings(entry->stmt);
+    timer_.record(entry->op, start);
+    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "query"));
+    return {};
   }
 
   Result<std::int64_t> execute(std::string_view sql, Params params) override {

@@ -1,10 +1,11 @@
-// Catalogue search for both dialects. SQLite: one pass over the tenant's matching rows (FTS5
+// Catalogue search for both dialects. SQLite: one streamed pass over the tenant's matching rows (FTS5
 // with BM25 when there is text, the tenant's key range otherwise, filters through indexes where
 // one exists) that counts the total and the facets and keeps each row's sort key; the page is
 // selected in memory and its products loaded by key. PostgreSQL: the page with ORDER BY/LIMIT
 // (tsvector + GIN, ts_rank) and one aggregate query for total and facets.
 #include <algorithm>
-#include <deque>
+#include <functional>
+#include <string_view>
 #include <unordered_map>
 
 #include "catalog/search.hpp"
@@ -43,6 +44,23 @@ std::string lower_ascii(std::string_view s) {
   }
   return out;
 }
+
+// Counts per facet value. Keys are owned; lookups take a view (heterogeneous lookup), so a value
+// already seen costs a hash and a comparison, not an allocation.
+struct FacetCounts {
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> counts;
+  void add(std::string_view value) {
+    if (auto it = counts.find(value); it != counts.end()) {
+      ++it->second;
+    } else {
+      counts.emplace(std::string(value), 1);
+    }
+  }
+};
 
 struct Keyed {
   double number;
@@ -112,38 +130,32 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   if (q.created_to) b.sql(" AND p.created_at <= ").param(*q.created_to);
   if (q.active == catalog::ActiveFilter::kActive) b.sql(" AND p.is_active = 1");
   if (q.active == catalog::ActiveFilter::kInactive) b.sql(" AND p.is_active = 0");
-  EW_ASSIGN_OR_RETURN(auto rows, c.query(b.text(), b.params()));
-
-  // One pass: total, facets, sort keys. Facet keys are views into the result buffer, so the
-  // pass allocates nothing per row (materials with JSON escapes, rare, are decoded into `owned`).
+  // One pass over the rows as SQLite produces them (no result set is built): total, facets,
+  // sort keys. A facet value is copied once, when it is first seen; later rows only look it up.
   const bool by_text = q.sort == SortKey::kName;
   const ResultOrder order{by_text, q.descending};
-  std::unordered_map<std::string_view, std::int64_t> categories, brands, materials;
-  std::deque<std::string> owned;  // stable addresses for the views into it
+  FacetCounts categories, brands, materials;
   std::vector<Keyed> keyed;
-  keyed.reserve(rows.size());
   std::vector<std::string> list;
   std::optional<Keyed> after;
   if (q.after) after = Keyed{q.after->number, q.after->text, q.after->seq};
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto r = rows[i];
-    ++categories[r.text(1)];
-    ++brands[r.text(2)];
+  std::int64_t total = 0;
+  EW_TRY(c.for_each_row(b.text(), b.params(), [&](const storage::RowView& r) {
+    ++total;
+    categories.add(r.text(1));
+    brands.add(r.text(2));
     const auto mats = r.text(3);
     if (mats.find('\\') == std::string_view::npos) {
       // ["a","b"]: the items are the quoted runs.
       for (std::size_t pos = mats.find('"'); pos != std::string_view::npos;) {
         const auto end = mats.find('"', pos + 1);
         if (end == std::string_view::npos) break;
-        ++materials[mats.substr(pos + 1, end - pos - 1)];
+        materials.add(mats.substr(pos + 1, end - pos - 1));
         pos = mats.find('"', end + 1);
       }
     } else {
       parse_strings(mats, list);
-      for (auto& m : list) {
-        owned.push_back(std::move(m));
-        ++materials[owned.back()];
-      }
+      for (const auto& m : list) materials.add(m);
     }
     Keyed k{0, {}, r.i64(0)};
     if (by_text) {
@@ -151,13 +163,13 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
     } else {
       k.number = r.f64(4);
     }
-    if (after && !order(*after, k)) continue;
+    if (after && !order(*after, k)) return;
     keyed.push_back(std::move(k));
-  }
-  page.total = static_cast<std::int64_t>(rows.size());
-  page.categories = top(categories);
-  page.brands = top(brands);
-  page.materials = top(materials);
+  }));
+  page.total = total;
+  page.categories = top(categories.counts);
+  page.brands = top(brands.counts);
+  page.materials = top(materials.counts);
 
   const auto begin = static_cast<std::size_t>(std::min<std::int64_t>(q.offset, static_cast<std::int64_t>(keyed.size())));
   const auto end = std::min(keyed.size(), begin + static_cast<std::size_t>(q.limit));

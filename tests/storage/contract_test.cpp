@@ -62,6 +62,52 @@ TEST_P(StorageContract, ParametersOfEveryKindRoundTrip) {
   EXPECT_EQ(count_items(), 1);
 }
 
+// for_each_row hands over the same values as query, row by row (SQLite steps the statement, other
+// backends walk a materialised result), and reports a failing statement as an error.
+TEST_P(StorageContract, StreamedRowsMatchTheMaterialisedResult) {
+  auto inserted = db_->transact(TxMode::kWrite, [&](storage::Connection& c) -> platform::Result<std::int64_t> {
+    for (std::int64_t id = 1; id <= 300; ++id) {
+      EW_TRY(c.execute("INSERT INTO items (id, i, d, s, n) VALUES ($1, $2, $3, $4, $5)",
+                       {Param(id), Param(id * -7), Param(static_cast<double>(id) / 4), Param("text " + std::to_string(id)),
+                        id % 3 == 0 ? Param(nullptr) : Param(std::string("n"))}));
+    }
+    return std::int64_t{300};
+  });
+  ASSERT_TRUE(inserted.has_value()) << inserted.error().internal;
+  const std::string sql = "SELECT id, i, d, s, n FROM items WHERE id BETWEEN $1 AND $2 ORDER BY id";
+  auto streamed = db_->transact(TxMode::kRead, [&](storage::Connection& c) -> platform::Result<std::int64_t> {
+    auto rows = c.query(sql, {Param(std::int64_t{11}), Param(std::int64_t{290})});
+    if (!rows) return platform::fail(rows.error());
+    std::size_t i = 0;
+    std::int64_t mismatches = 0;
+    const Param range[] = {Param(std::int64_t{11}), Param(std::int64_t{290})};
+    EW_TRY(c.for_each_row(sql, storage::Params(range), [&](const storage::RowView& r) {
+      const auto m = (*rows)[i++];
+      if (r.i64(0) != m.i64(0) || r.i64(1) != m.i64(1) || r.f64(2) != m.f64(2) || r.text(3) != m.text(3) ||
+          r.is_null(4) != m.is_null(4) || r.text(4) != m.text(4)) {
+        ++mismatches;
+      }
+    }));
+    if (i != rows->size()) return platform::fail(platform::Error::internal_error("row count differs"));
+    return mismatches;
+  });
+  ASSERT_TRUE(streamed.has_value()) << streamed.error().internal;
+  EXPECT_EQ(*streamed, 0);
+
+  std::int64_t visited = 0;
+  auto empty = db_->transact(TxMode::kRead, [&](storage::Connection& c) -> platform::Status {
+    const Param none[] = {Param(std::int64_t{1000}), Param(std::int64_t{2000})};
+    return c.for_each_row(sql, storage::Params(none), [&](const storage::RowView&) { ++visited; });
+  });
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(visited, 0);
+  auto bad = db_->transact(TxMode::kRead, [&](storage::Connection& c) -> platform::Status {
+    return c.for_each_row("SELECT no_such_column FROM items", storage::Params(), [&](const storage::RowView&) { ++visited; });
+  });
+  EXPECT_FALSE(bad.has_value());
+  EXPECT_EQ(visited, 0);
+}
+
 TEST_P(StorageContract, CommittedWritesPersistAndUncommittedRollBack) {
   {
     auto tx = db_->begin(TxMode::kWrite);
