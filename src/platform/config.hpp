@@ -40,8 +40,10 @@ struct DatabaseConfig {
   std::chrono::milliseconds busy_timeout{5'000};
   std::chrono::milliseconds connect_timeout{30'000};
   // SQLite: bytes of the database file each connection reads through a memory map instead of
-  // read() calls (PRAGMA mmap_size); 0 turns it off.
-  std::size_t sqlite_mmap_size = std::size_t{1} << 30;
+  // read() calls (PRAGMA mmap_size); 0, the default, turns it off. Off by default because SQLite
+  // unmaps and maps the file again in every connection after another one has written, and those
+  // calls take the process-wide memory-map lock (docs/CONFIGURATION.md).
+  std::size_t sqlite_mmap_size = 0;
   bool migrate_on_start = true;
 };
 
