@@ -5,6 +5,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "platform/string_map.hpp"
+
 namespace eyewear::security {
 
 std::int64_t RateLimit::interval_us() const noexcept {
@@ -88,13 +90,9 @@ class LocalRateLimiter final : public RateLimiter {
  private:
   static constexpr std::size_t kShards = 32;
 
-  struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<std::string, std::int64_t, TransparentHash, std::equal_to<>> tats;
+    platform::StringMap<std::int64_t> tats;
   };
 
   // Drops keys whose TAT has passed (they are indistinguishable from new keys); if the shard is

@@ -16,6 +16,7 @@
 #include "storage/connection_pool.hpp"
 #include "storage/open.hpp"
 #include "storage/statement_timer.hpp"
+#include "platform/string_map.hpp"
 
 extern char** environ;
 
@@ -131,11 +132,6 @@ class PgConnection final : public Connection {
     int params;
     platform::PerfMonitor::Operation* op;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   Result<std::unique_ptr<ResultHolder>> run(std::string_view sql, Params params) {
     if (!ensure_alive()) return fail(Error::unavailable("database", PQerrorMessage(conn_)));
     auto it = statements_.find(sql);
@@ -198,7 +194,7 @@ class PgConnection final : public Connection {
 
   PGconn* conn_;
   StatementTimer& timer_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> statements_;
+  platform::StringMap<Entry> statements_;
   std::uint64_t next_id_ = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "storage/connection_pool.hpp"
 #include "storage/open.hpp"
 #include "storage/statement_timer.hpp"
+#include "platform/string_map.hpp"
 
 namespace eyewear::storage {
 
@@ -90,59 +91,33 @@ class SqliteConnection final : public Connection {
   Dialect dialect() const override { return Dialect::kSqlite; }
 
   Result<Rows> query(std::string_view sql, Params params) override {
-    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
-    const auto start = std::chrono::steady_clock::now();
-    EW_TRY(bind(entry->stmt, params));
-    Rows rows(static_cast<std::size_t>(sqlite3_column_count(entry->stmt)));
-    int rc;
-    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) {
+    Rows rows;
+    const auto columns = [&](sqlite3_stmt* stmt) { rows.set_columns(static_cast<std::size_t>(sqlite3_column_count(stmt))); };
+    EW_TRY(step(sql, params, "query", columns, [&](sqlite3_stmt* stmt) {
       for (int i = 0; i < static_cast<int>(rows.columns()); ++i) {
-        switch (sqlite3_column_type(entry->stmt, i)) {
+        switch (sqlite3_column_type(stmt, i)) {
           case SQLITE_NULL: rows.append_null(); break;
           case SQLITE_BLOB: {
-            const auto* p = static_cast<const char*>(sqlite3_column_blob(entry->stmt, i));
-            rows.append(std::string_view(p == nullptr ? "" : p, static_cast<std::size_t>(sqlite3_column_bytes(entry->stmt, i))));
+            const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+            rows.append(std::string_view(p == nullptr ? "" : p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i))));
             break;
           }
           default: {
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(entry->stmt, i));
-            rows.append(std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(entry->stmt, i))));
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+            rows.append(std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i))));
           }
         }
       }
-    }
-    sqlite3_reset(entry->stmt);
-    sqlite3_clear_bindings(entry->stmt);
-    timer_.record(entry->op, start);
-    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "query"));
+    }));
     return rows;
   }
 
   Status for_each_row(std::string_view sql, Params params, const std::function<void(const RowView&)>& visit) override {
-    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
-    const auto start = std::chrono::steady_clock::now();
-    EW_TRY(bind(entry->stmt, params));
-    const SteppedRow row(entry->stmt);
-    int rc;
-    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) visit(row);
-    sqlite3_reset(entry->stmt);
-    sqlite3_clear_bindings(entry->stmt);
-    timer_.record(entry->op, start);
-    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "query"));
-    return {};
+    return step(sql, params, "query", no_op, [&](sqlite3_stmt* stmt) { visit(SteppedRow(stmt)); });
   }
 
   Result<std::int64_t> execute(std::string_view sql, Params params) override {
-    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
-    const auto start = std::chrono::steady_clock::now();
-    EW_TRY(bind(entry->stmt, params));
-    int rc;
-    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) {
-    }
-    sqlite3_reset(entry->stmt);
-    sqlite3_clear_bindings(entry->stmt);
-    timer_.record(entry->op, start);
-    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, "execute"));
+    EW_TRY(step(sql, params, "execute", no_op, no_op));
     return static_cast<std::int64_t>(sqlite3_changes64(db_));
   }
 
@@ -171,10 +146,24 @@ class SqliteConnection final : public Connection {
     sqlite3_stmt* stmt;
     platform::PerfMonitor::Operation* op;
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  static void no_op(sqlite3_stmt*) {}
+
+  // Prepares (cached), binds and steps a statement to its end: `on_prepared` sees the statement
+  // once, `on_row` at each row; the statement is reset and timed whatever the outcome.
+  template <typename OnPrepared, typename OnRow>
+  Status step(std::string_view sql, Params params, std::string_view what, OnPrepared&& on_prepared, OnRow&& on_row) {
+    EW_ASSIGN_OR_RETURN(auto* entry, prepare(sql));
+    on_prepared(entry->stmt);
+    const auto start = std::chrono::steady_clock::now();
+    EW_TRY(bind(entry->stmt, params));
+    int rc;
+    while ((rc = sqlite3_step(entry->stmt)) == SQLITE_ROW) on_row(entry->stmt);
+    sqlite3_reset(entry->stmt);
+    sqlite3_clear_bindings(entry->stmt);
+    timer_.record(entry->op, start);
+    if (rc != SQLITE_DONE) return fail(sqlite_error(db_, rc, what));
+    return {};
+  }
 
   Result<Entry*> prepare(std::string_view sql) {
     if (auto it = cache_.find(sql); it != cache_.end()) return &it->second;
@@ -219,7 +208,7 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   StatementTimer& timer_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> cache_;
+  platform::StringMap<Entry> cache_;
 };
 
 class SqliteDatabase;
@@ -276,8 +265,8 @@ class SqliteDatabase final : public Database {
                                  "PRAGMA temp_store=MEMORY"}) {
         EW_TRY(conn->simple(pragma));
       }
-      // Reads through a memory map: no read() call and no copy per page. Search over a
-      // catalogue spent a sixth of its time in pread otherwise (docs/BENCHMARKS.md).
+      // Reads through a memory map when configured (off by default: EYEWEAR_SQLITE_MMAP_SIZE in
+      // docs/CONFIGURATION.md says why).
       EW_TRY(conn->simple(("PRAGMA mmap_size=" + std::to_string(options_.sqlite_mmap_size)).c_str()));
       pool_.add(std::move(conn));
     }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "platform/perf_monitor.hpp"
+#include "platform/string_map.hpp"
 
 namespace eyewear::storage {
 
@@ -23,14 +24,10 @@ class StatementTimer {
   }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   platform::PerfMonitor* monitor_;
   std::string backend_;
   std::mutex mu_;
-  std::unordered_map<std::string, platform::PerfMonitor::Operation*, Hash, std::equal_to<>> cache_;
+  platform::StringMap<platform::PerfMonitor::Operation*> cache_;
 };
 
 }  // namespace eyewear::storage

@@ -12,6 +12,7 @@
 #include "stores/catalog_fts.hpp"
 #include "stores/catalog_rows.hpp"
 #include "stores/sql_builder.hpp"
+#include "platform/string_map.hpp"
 
 namespace eyewear::stores::catalog_sql {
 
@@ -48,11 +49,7 @@ std::string lower_ascii(std::string_view s) {
 // Counts per facet value. Keys are owned; lookups take a view (heterogeneous lookup), so a value
 // already seen costs a hash and a comparison, not an allocation.
 struct FacetCounts {
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
-  };
-  std::unordered_map<std::string, std::int64_t, Hash, std::equal_to<>> counts;
+  platform::StringMap<std::int64_t> counts;
   void add(std::string_view value) {
     if (auto it = counts.find(value); it != counts.end()) {
       ++it->second;
