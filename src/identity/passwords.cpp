@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <stdexcept>
+
+#include "platform/crypto.hpp"
 
 namespace eyewear::identity {
 
@@ -58,28 +59,14 @@ struct EncodedHash {
   std::uint32_t m_kib = 0;
   std::uint32_t t = 0;
   std::uint32_t p = 0;
-  std::vector<std::uint8_t> salt;
-  std::vector<std::uint8_t> tag;
+  std::string salt;  // bytes
+  std::string tag;   // bytes
 };
 
-std::string b64(const std::uint8_t* data, std::size_t n) {
-  std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-  out.resize(std::strlen(out.c_str()));
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> unb64(std::string_view text, std::size_t min, std::size_t max) {
-  std::vector<std::uint8_t> out(max);
-  std::size_t n = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &n, &end,
-                        sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
-      end != text.data() + text.size() || n < min) {
-    return std::nullopt;
-  }
-  out.resize(n);
-  return out;
+std::optional<std::string> unb64(std::string_view text, std::size_t min, std::size_t max) {
+  auto bytes = platform::base64_unpadded_decode(text);
+  if (!bytes || bytes->size() < min || bytes->size() > max) return std::nullopt;
+  return bytes;
 }
 
 // "<key>=<decimal>" with no sign, no leading zeros and a value in [1, max].
@@ -128,14 +115,14 @@ std::optional<EncodedHash> decode(std::string_view s) {
 }
 
 // One argon2id computation into `tag` (its size is the output length).
-bool compute(std::string_view password, const EncodedHash& params, std::vector<std::uint8_t>& tag) {
+bool compute(std::string_view password, const EncodedHash& params, std::string& tag) {
   argon2_context ctx{};
-  ctx.out = tag.data();
+  ctx.out = reinterpret_cast<std::uint8_t*>(tag.data());
   ctx.outlen = static_cast<std::uint32_t>(tag.size());
   // libargon2 only reads the password (ARGON2_FLAG_CLEAR_PASSWORD is not set).
   ctx.pwd = reinterpret_cast<std::uint8_t*>(const_cast<char*>(password.data()));
   ctx.pwdlen = static_cast<std::uint32_t>(password.size());
-  ctx.salt = const_cast<std::uint8_t*>(params.salt.data());
+  ctx.salt = reinterpret_cast<std::uint8_t*>(const_cast<char*>(params.salt.data()));
   ctx.saltlen = static_cast<std::uint32_t>(params.salt.size());
   ctx.t_cost = params.t;
   ctx.m_cost = params.m_kib;
@@ -171,18 +158,19 @@ Result<std::string> PasswordHasher::hash(std::string_view password) const {
   h.tag.resize(kTagBytes);
   if (!compute(password, h, h.tag)) return fail(Error::internal_error("argon2id hashing failed (out of memory?)"));
   auto out = "$argon2id$v=19$m=" + std::to_string(h.m_kib) + ",t=" + std::to_string(h.t) + ",p=" +
-             std::to_string(h.p) + "$" + b64(h.salt.data(), h.salt.size()) + "$" + b64(h.tag.data(), h.tag.size());
-  sodium_memzero(h.tag.data(), h.tag.size());
+             std::to_string(h.p) + "$" + platform::base64_unpadded_encode(h.salt) + "$" +
+             platform::base64_unpadded_encode(h.tag);
+  platform::secure_wipe(h.tag);
   return out;
 }
 
 bool PasswordHasher::verify(std::string_view encoded, std::string_view password) const {
   const auto h = decode(encoded);
   if (!h || password.size() > ARGON2_MAX_PWD_LENGTH) return false;
-  std::vector<std::uint8_t> tag(h->tag.size());
+  std::string tag(h->tag.size(), '\0');
   if (!compute(password, *h, tag)) return false;
-  const bool equal = sodium_memcmp(tag.data(), h->tag.data(), tag.size()) == 0;
-  sodium_memzero(tag.data(), tag.size());
+  const bool equal = platform::constant_time_equal(tag, h->tag);
+  platform::secure_wipe(tag);
   return equal;
 }
 

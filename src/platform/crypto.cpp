@@ -141,6 +141,12 @@ std::string base64_encode(std::string_view bytes) { return b64_encode(bytes, sod
 std::optional<std::string> base64_decode(std::string_view text) {
   return b64_decode(text, sodium_base64_VARIANT_ORIGINAL);
 }
+std::string base64_unpadded_encode(std::string_view bytes) {
+  return b64_encode(bytes, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+}
+std::optional<std::string> base64_unpadded_decode(std::string_view text) {
+  return b64_decode(text, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+}
 
 std::string base32_encode(std::string_view bytes) {
   static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

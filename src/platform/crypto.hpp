@@ -26,6 +26,9 @@ namespace eyewear::platform {
 // RFC 4648 standard base64 with padding.
 [[nodiscard]] std::string base64_encode(std::string_view bytes);
 [[nodiscard]] std::optional<std::string> base64_decode(std::string_view text);
+// The standard alphabet without '=' padding (the PHC string format of password hashes).
+[[nodiscard]] std::string base64_unpadded_encode(std::string_view bytes);
+[[nodiscard]] std::optional<std::string> base64_unpadded_decode(std::string_view text);
 // RFC 4648 base32 (upper case, no padding), as authenticator apps expect for TOTP secrets.
 [[nodiscard]] std::string base32_encode(std::string_view bytes);
 [[nodiscard]] std::optional<std::string> base32_decode(std::string_view text);
