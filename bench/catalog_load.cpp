@@ -34,7 +34,8 @@ struct Options {
   std::size_t queries = 200;  // per kind
   std::size_t slice = 20;     // requests generated ahead of each timed slice
   std::string label = "sqlite";
-  std::string only;  // run only the query kinds whose name starts with this (profiling one kind)
+  std::string only;      // run only the query kinds whose name starts with this (profiling one kind)
+  std::string data_dir;  // SQLite: use and keep this directory (to inspect or search it again)
 };
 
 class DiscardSink final : public eyewear::platform::LogSink {
@@ -105,7 +106,11 @@ std::vector<std::pair<std::string, std::vector<std::string>>> query_mix(std::siz
 
 int run(const Options& o) {
   namespace fs = std::filesystem;
-  const auto dir = fs::temp_directory_path() / ("eyewear-catalog-bench-" + std::to_string(::getpid()));
+  const fs::path dir = o.data_dir.empty()
+                           ? fs::temp_directory_path() / ("eyewear-catalog-bench-" + std::to_string(::getpid()))
+                           : fs::path(o.data_dir);
+  // A kept directory that already holds the catalogue: search it again without uploading.
+  const bool reuse = !o.data_dir.empty() && fs::exists(dir / "eyewear.db");
   fs::create_directories(dir);
   eyewear::app::AppOptions app_options;
   auto& cfg = app_options.config;
@@ -140,8 +145,9 @@ int run(const Options& o) {
   std::vector<std::string> tokens;
   for (std::size_t t = 0; t < o.tenants; ++t) {
     const std::string email = "bench" + std::to_string(t) + "@catalog.example";
-    auto id = (*app)->identity().provision_account(email, "Bench-Catalog-Password-1", "Bench " + std::to_string(t),
-                                                   "enterprise", {});
+    auto id = reuse ? eyewear::platform::Result<std::string>{}
+                    : (*app)->identity().provision_account(email, "Bench-Catalog-Password-1",
+                                                           "Bench " + std::to_string(t), "enterprise", {});
     if (!id) {
       std::fprintf(stderr, "provision: %s\n", id.error().message.c_str());
       return 1;
@@ -163,6 +169,7 @@ int run(const Options& o) {
   double upload_seconds = 0;
   std::size_t uploaded = 0, failed_requests = 0;
   std::vector<double> request_ms;
+  if (reuse) requests.clear();
   for (std::size_t first = 0; first < requests.size(); first += o.slice) {
     const auto last = std::min(requests.size(), first + o.slice);
     std::vector<std::string> bodies(last - first);
@@ -209,13 +216,16 @@ int run(const Options& o) {
     std::fprintf(stderr, "  uploaded %zu products (%.0f/s so far)\n", uploaded,
                  static_cast<double>(uploaded) / upload_seconds);
   }
-  std::printf("## %s: bulk upload over HTTP\n\n", o.label.c_str());
-  std::printf("| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 |\n");
-  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  std::printf("| %zu | %zu | %zu | %zu | %.1f | %.0f | %.0f ms | %.0f ms |\n\n", uploaded, requests.size(), o.batch,
-              o.concurrency, upload_seconds, static_cast<double>(uploaded) / upload_seconds,
-              percentile(request_ms, 0.5), percentile(request_ms, 0.95));
-  if (failed_requests > 0) std::printf("(%zu requests failed)\n\n", failed_requests);
+  if (reuse) uploaded = o.tenants * o.per_tenant;  // searched as uploaded before
+  if (!reuse) {
+    std::printf("## %s: bulk upload over HTTP\n\n", o.label.c_str());
+    std::printf("| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 |\n");
+    std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    std::printf("| %zu | %zu | %zu | %zu | %.1f | %.0f | %.0f ms | %.0f ms |\n\n", uploaded, requests.size(), o.batch,
+                o.concurrency, upload_seconds, static_cast<double>(uploaded) / upload_seconds,
+                percentile(request_ms, 0.5), percentile(request_ms, 0.95));
+    if (failed_requests > 0) std::printf("(%zu requests failed)\n\n", failed_requests);
+  }
 
   // ---- search
   std::printf("## %s: search over %zu products (%zu tenants of %zu), %zu queries per kind, one client\n\n",
@@ -249,7 +259,7 @@ int run(const Options& o) {
   std::printf("\n");
   (*app)->stop();
   std::error_code ec;
-  fs::remove_all(dir, ec);
+  if (o.data_dir.empty()) fs::remove_all(dir, ec);
   return errors == 0 && failed_requests == 0 ? 0 : 1;
 }
 
@@ -262,6 +272,7 @@ int main(int argc, char** argv) {
     if (k == "--database") o.database = v;
     if (k == "--label") o.label = v;
     if (k == "--only") o.only = v;
+    if (k == "--data-dir") o.data_dir = v;
     if (k == "--tenants") o.tenants = std::stoul(v);
     if (k == "--products-per-tenant") o.per_tenant = std::stoul(v);
     if (k == "--batch") o.batch = std::stoul(v);

@@ -12,6 +12,7 @@
 
 #include "storage/connection_pool.hpp"
 #include "storage/open.hpp"
+#include "storage/sqlite_fts.hpp"
 #include "storage/statement_timer.hpp"
 #include "platform/string_map.hpp"
 
@@ -268,6 +269,9 @@ class SqliteDatabase final : public Database {
       // Reads through a memory map when configured (off by default: EYEWEAR_SQLITE_MMAP_SIZE in
       // docs/CONFIGURATION.md says why).
       EW_TRY(conn->simple(("PRAGMA mmap_size=" + std::to_string(options_.sqlite_mmap_size)).c_str()));
+      if (!register_fts_functions(db)) {
+        return fail(Error::unavailable("database", "cannot register the full-text functions (is FTS5 built in?)"));
+      }
       pool_.add(std::move(conn));
     }
     return {};

@@ -4,6 +4,7 @@
 // selected in memory and its products loaded by key. PostgreSQL: the page with ORDER BY/LIMIT
 // (tsvector + GIN, ts_rank) and one aggregate query for total and facets.
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 #include <unordered_map>
@@ -12,7 +13,6 @@
 #include "stores/catalog_fts.hpp"
 #include "stores/catalog_rows.hpp"
 #include "stores/sql_builder.hpp"
-#include "platform/string_map.hpp"
 
 namespace eyewear::stores::catalog_sql {
 
@@ -46,17 +46,52 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
-// Counts per facet value. Keys are owned; lookups take a view (heterogeneous lookup), so a value
-// already seen costs a hash and a comparison, not an allocation.
-struct FacetCounts {
-  platform::StringMap<std::int64_t> counts;
+// Counts per facet value, in an open-addressing table with a cheap hash: the pass calls `add`
+// several times for each of up to the tenant's whole catalogue, over a handful of distinct values,
+// so a value already seen costs one hash of its bytes, a probe and a comparison (no allocation,
+// no node to chase). Keys are owned; a value is copied once, when it is first seen.
+class FacetCounts {
+ public:
+  FacetCounts() : slots_(16, kEmpty) {}
+
   void add(std::string_view value) {
-    if (auto it = counts.find(value); it != counts.end()) {
-      ++it->second;
-    } else {
-      counts.emplace(std::string(value), 1);
+    const std::uint64_t h = hash(value);
+    for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const auto slot = slots_[i];
+      if (slot == kEmpty) {
+        slots_[i] = static_cast<std::uint32_t>(entries_.size());
+        hashes_.push_back(h);
+        entries_.emplace_back(std::string(value), 1);
+        if (entries_.size() * 2 > slots_.size()) grow();
+        return;
+      }
+      if (hashes_[slot] == h && entries_[slot].first == value) {
+        ++entries_[slot].second;
+        return;
+      }
     }
   }
+  [[nodiscard]] const std::vector<std::pair<std::string, std::int64_t>>& entries() const { return entries_; }
+
+ private:
+  static constexpr std::uint32_t kEmpty = 0xffffffffU;
+  static std::uint64_t hash(std::string_view s) {  // FNV-1a: short values, no seed needed
+    std::uint64_t h = 14695981039346656037ULL;
+    for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    return h ^ (h >> 29);
+  }
+  void grow() {
+    std::vector<std::uint32_t> slots(slots_.size() * 2, kEmpty);
+    for (std::uint32_t e = 0; e < entries_.size(); ++e) {
+      std::size_t i = hashes_[e] & (slots.size() - 1);
+      while (slots[i] != kEmpty) i = (i + 1) & (slots.size() - 1);
+      slots[i] = e;
+    }
+    slots_ = std::move(slots);
+  }
+  std::vector<std::uint32_t> slots_;
+  std::vector<std::uint64_t> hashes_;
+  std::vector<std::pair<std::string, std::int64_t>> entries_;
 };
 
 struct Keyed {
@@ -90,7 +125,8 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   SqlBuilder b;
   b.sql("SELECT p.seq, p.category, p.brand, p.materials, ");
   switch (q.sort) {
-    case SortKey::kRelevance: b.sql("-bm25(products_fts, 10.0, 5.0, 3.0, 1.0)"); break;
+    // FTS5's bm25 with the row length read from the joined index (storage/sqlite_fts.hpp).
+    case SortKey::kRelevance: b.sql("-eyewear_bm25(products_fts, p.text_tokens, 10.0, 5.0, 3.0, 1.0)"); break;
     case SortKey::kCreatedAt: b.sql("p.created_at"); break;
     case SortKey::kPrice: b.sql("p.price_scaled"); break;
     case SortKey::kName: b.sql("p.name"); break;
@@ -99,7 +135,11 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   if (!q.terms.empty()) {
     // CROSS JOIN fixes the join order in SQLite: the full-text match drives, filters check its rows.
     // (With a JOIN the planner may start from a filter index and run the MATCH once per row.)
-    b.sql(" FROM products_fts CROSS JOIN products p ON p.seq = products_fts.rowid WHERE products_fts MATCH ").param(match);
+    // Unless the sort needs the name, the join reads the small entries of products_facets, which
+    // hold every column the pass and its filters read, instead of whole product rows.
+    b.sql(" FROM products_fts CROSS JOIN products p ");
+    if (q.sort != SortKey::kName) b.sql("INDEXED BY products_facets ");
+    b.sql("ON p.seq = products_fts.rowid WHERE products_fts MATCH ").param(match);
     b.sql(" AND products_fts.rowid BETWEEN ");
     lo_ref = b.bind(lo);
     b.sql(" AND ");
@@ -164,9 +204,9 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
     keyed.push_back(std::move(k));
   }));
   page.total = total;
-  page.categories = top(categories.counts);
-  page.brands = top(brands.counts);
-  page.materials = top(materials.counts);
+  page.categories = top(categories.entries());
+  page.brands = top(brands.entries());
+  page.materials = top(materials.entries());
 
   const auto begin = static_cast<std::size_t>(std::min<std::int64_t>(q.offset, static_cast<std::int64_t>(keyed.size())));
   const auto end = std::min(keyed.size(), begin + static_cast<std::size_t>(q.limit));

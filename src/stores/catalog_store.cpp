@@ -160,8 +160,8 @@ using namespace catalog_sql;
 constexpr const char* kInsertSqlite =
     "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
     "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
-    "images, metadata, is_active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-    "$13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) ";
+    "images, metadata, is_active, created_at, updated_at, text_tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+    "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, eyewear_fts_tokens($24, $25, $26, $27)) ";
 constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING";
 constexpr const char* kDoUpdate =
     "ON CONFLICT (manufacturer_id, sku) DO UPDATE SET name = excluded.name, brand = excluded.brand, "
@@ -196,11 +196,14 @@ class SqlCatalogTx final : public CatalogTx {
   explicit SqlCatalogTx(Connection& c) : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres) {
     // SQLite writes row by row; PostgreSQL in chunks (put_postgres).
     insert_ = std::string(kInsertSqlite) + kDoNothing;
-    upsert_ = std::string(kInsertSqlite) + kDoUpdate;
+    // SQLite also carries the row's length in full-text tokens over (storage/sqlite_fts.hpp).
+    const std::string_view update(kDoUpdate);
+    const auto returning = update.rfind(" RETURNING");
+    upsert_ = std::string(kInsertSqlite) + std::string(update.substr(0, returning)) +
+              ", text_tokens = excluded.text_tokens" + std::string(update.substr(returning));
     if (pg_) {
       pg_insert_ = std::string(kPgRecordset) + "ON CONFLICT (manufacturer_id, sku) DO NOTHING RETURNING seq, sku, created_at";
-      const std::string_view update(kDoUpdate);
-      std::string set_list(update.substr(0, update.rfind(" RETURNING")));
+      std::string set_list(update.substr(0, returning));
       pg_upsert_ = std::string(kPgRecordset) + set_list + kPgDoUpdateSearch + "RETURNING seq, sku, created_at";
     }
   }
@@ -236,8 +239,11 @@ class SqlCatalogTx final : public CatalogTx {
     const std::string& sql = upsert ? upsert_ : insert_;
     std::string materials, colors, images;
     std::vector<std::optional<SearchText>> previous(products.size());  // upserts: the text replaced
+    std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
+      auto& t = texts[row];
+      t = fts_text(p.seq >> catalog::kTenantShift, p.name, p.brand, p.category, p.description);
       if (upsert) {
         EW_ASSIGN_OR_RETURN(previous[row], search_text_by_sku(p.manufacturer_id, p.sku));
       }
@@ -250,7 +256,7 @@ class SqlCatalogTx final : public CatalogTx {
                               p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent),
                               d.lens_width, d.lens_height, d.bridge_width, d.temple_length, d.frame_width,
                               d.frame_height, materials, colors, images, p.metadata, p.is_active, p.created_at,
-                              p.updated_at};
+                              p.updated_at, t.name, t.brand, t.category, t.description};
       catalog::PutOutcome o;
       if (upsert) {
         // RETURNING tells an insert (our seq) from a replacement (the existing row's seq).
@@ -278,8 +284,7 @@ class SqlCatalogTx final : public CatalogTx {
     for (std::size_t i = 0; i < products.size(); ++i) {
       if (!out[i].stored) continue;
       if (previous[i]) EW_TRY(unindex(*previous[i]));
-      const auto& p = products[i];
-      EW_TRY(index(SearchText{out[i].seq, p.name, p.brand, p.category, p.description}));
+      EW_TRY(index(out[i].seq, texts[i]));
     }
     return out;
   }
@@ -291,22 +296,27 @@ class SqlCatalogTx final : public CatalogTx {
     std::string name, brand, category, description;
   };
 
-  Status index(const SearchText& t) {
-    const auto tenant = t.seq >> catalog::kTenantShift;
-    const auto name = namespaced_text(t.name, tenant), brand = namespaced_text(t.brand, tenant),
-               category = namespaced_text(t.category, tenant), description = namespaced_text(t.description, tenant);
+  // The four full-text columns as indexed (namespaced).
+  struct FtsText {
+    std::string name, brand, category, description;
+  };
+  static FtsText fts_text(std::int64_t tenant, std::string_view name, std::string_view brand, std::string_view category,
+                          std::string_view description) {
+    return {namespaced_text(name, tenant), namespaced_text(brand, tenant), namespaced_text(category, tenant),
+            namespaced_text(description, tenant)};
+  }
+
+  Status index(std::int64_t seq, const FtsText& t) {
     EW_TRY(c_.execute("INSERT INTO products_fts (rowid, name, brand, category, description) VALUES ($1, $2, $3, $4, $5)",
-                      {t.seq, name, brand, category, description}));
+                      {seq, t.name, t.brand, t.category, t.description}));
     return {};
   }
 
-  Status unindex(const SearchText& t) {
-    const auto tenant = t.seq >> catalog::kTenantShift;
-    const auto name = namespaced_text(t.name, tenant), brand = namespaced_text(t.brand, tenant),
-               category = namespaced_text(t.category, tenant), description = namespaced_text(t.description, tenant);
+  Status unindex(const SearchText& s) {
+    const auto t = fts_text(s.seq >> catalog::kTenantShift, s.name, s.brand, s.category, s.description);
     EW_TRY(c_.execute("INSERT INTO products_fts (products_fts, rowid, name, brand, category, description) "
                       "VALUES ('delete', $1, $2, $3, $4, $5)",
-                      {t.seq, name, brand, category, description}));
+                      {s.seq, t.name, t.brand, t.category, t.description}));
     return {};
   }
 
@@ -444,16 +454,17 @@ class SqlCatalogTx final : public CatalogTx {
             : "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
               "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
               "temple_length = $14, frame_width = $15, frame_height = $16, materials = $17, colors = $18, "
-              "images = $19, metadata = $20, is_active = $21, updated_at = $22 WHERE seq = $1 AND manufacturer_id = $2";
+              "images = $19, metadata = $20, is_active = $21, updated_at = $22, "
+              "text_tokens = eyewear_fts_tokens($23, $24, $25, $26) WHERE seq = $1 AND manufacturer_id = $2";
     std::optional<SearchText> before;
     if (!pg_) {
       EW_ASSIGN_OR_RETURN(before, search_text(p.manufacturer_id, p.seq));
     }
-    // SQLite takes the first 22 parameters (its full-text rows are written below, not in the UPDATE).
-    EW_ASSIGN_OR_RETURN(auto n, c_.execute(sql, pg_ ? storage::Params(params) : storage::Params(params, 22)));
+    // SQLite writes its full-text rows below (the UPDATE only records their length in tokens).
+    EW_ASSIGN_OR_RETURN(auto n, c_.execute(sql, storage::Params(params)));
     if (n == 1 && before) {
       EW_TRY(unindex(*before));
-      EW_TRY(index(SearchText{p.seq, p.name, p.brand, p.category, p.description}));
+      EW_TRY(index(p.seq, FtsText{fts_name, fts_brand, fts_category, fts_description}));
     }
     return n == 1;
   }

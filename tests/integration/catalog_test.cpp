@@ -255,6 +255,47 @@ TEST_P(CatalogTest, ExportThenBulkUploadReproducesTheCatalogue) {
   EXPECT_EQ(c.get("/api/v1/products/export?format=xml", {bearer(a.token)}).status, 422);
 }
 
+TEST_P(CatalogTest, SqliteRanksWithEachRowsRecordedLengthExactlyAsFts5Bm25) {
+  if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's FTS5 only (PostgreSQL ranks with ts_rank)";
+  const auto t = tenant("length@acme.example");
+  const auto first = bulk(t, generated(60), "application/x-ndjson");
+  ASSERT_EQ(first.status, 200) << first.body;
+  // Upserts that change the text, a create and a PATCH: every way a row's text is written.
+  json changes = json::array();
+  for (int i = 0; i < 5; ++i) {
+    changes.push_back(
+        product(first.json()["rows"][i]["sku"].get<std::string>(),
+                {{"name", "Round Titanium Special " + std::to_string(i)},
+                 {"description", std::string(static_cast<std::size_t>(i) * 40, 'x') + " round acetate"}}));
+  }
+  const auto up = bulk(t, changes.dump(), "application/json", "?mode=upsert");
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_EQ(up.json()["totals"]["updated"], 5) << up.body;
+  auto& c = *client_;
+  const auto created =
+      c.post("/api/v1/products", product("LEN-1", {{"description", "Café round, handmade"}}), {bearer(t.token)});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json()["id"];
+  ASSERT_EQ(
+      c.patch("/api/v1/products/" + id, {{"name", "Round Round Round"}, {"description", ""}}, {bearer(t.token)}).status,
+      200);
+  EXPECT_EQ(
+      count("SELECT COUNT(*) FROM products WHERE manufacturer_id = $1 AND text_tokens IS NULL", {t.manufacturer_id}),
+      0);
+  const auto number = count("SELECT number FROM catalog_tenants WHERE manufacturer_id = $1", {t.manufacturer_id});
+  for (const std::string word : {"round", "acetate", "titanium", "frame", "cafe", "tortuga"}) {
+    const std::string match = "\"t" + std::to_string(number) + "x" + word + "\"*";
+    const auto hits = count("SELECT COUNT(*) FROM products_fts WHERE products_fts MATCH $1", {match});
+    EXPECT_GT(hits, 0) << word;
+    const auto differ = count(
+        "SELECT COUNT(*) FROM (SELECT abs(bm25(products_fts, 10.0, 5.0, 3.0, 1.0) - "
+        "eyewear_bm25(products_fts, p.text_tokens, 10.0, 5.0, 3.0, 1.0)) AS d FROM products_fts "
+        "CROSS JOIN products p ON p.seq = products_fts.rowid WHERE products_fts MATCH $1) WHERE d IS NULL OR d > 1e-9",
+        {match});
+    EXPECT_EQ(differ, 0) << word;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogTest, ::testing::Values("sqlite", "postgres"), backend_label);
 
 }  // namespace
