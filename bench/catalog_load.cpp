@@ -219,7 +219,8 @@ int run(const Options& o) {
   if (reuse) uploaded = o.tenants * o.per_tenant;  // searched as uploaded before
   if (!reuse) {
     std::printf("## %s: bulk upload over HTTP\n\n", o.label.c_str());
-    std::printf("| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 |\n");
+    std::printf(
+        "| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 |\n");
     std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     std::printf("| %zu | %zu | %zu | %zu | %.1f | %.0f | %.0f ms | %.0f ms |\n\n", uploaded, requests.size(), o.batch,
                 o.concurrency, upload_seconds, static_cast<double>(uploaded) / upload_seconds,

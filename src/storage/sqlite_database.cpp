@@ -10,11 +10,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "platform/string_map.hpp"
 #include "storage/connection_pool.hpp"
 #include "storage/open.hpp"
 #include "storage/sqlite_fts.hpp"
 #include "storage/statement_timer.hpp"
-#include "platform/string_map.hpp"
 
 namespace eyewear::storage {
 

@@ -114,19 +114,80 @@ struct ResultOrder {
   }
 };
 
+// Browsing (no text, no filter but the active state, sorted by creation time or price): total and
+// facets from the counts kept per manufacturer (migration 0009), the page from the index in the
+// sort order. The same answer as the pass, without reading every product of the tenant.
+bool is_browse(const SearchQuery& q) {
+  return q.terms.empty() && !q.category && !q.brand && !q.currency && !q.material && !q.color && !q.price_min_scaled &&
+         !q.price_max_scaled && !q.created_from && !q.created_to && q.active != catalog::ActiveFilter::kAll &&
+         (q.sort == SortKey::kCreatedAt || q.sort == SortKey::kPrice);
+}
+
+Result<SearchPage> browse_sqlite(storage::Connection& c, const SearchQuery& q) {
+  SearchPage page;
+  const std::int64_t active = q.active == catalog::ActiveFilter::kActive ? 1 : 0;
+  std::vector<std::pair<std::string, std::int64_t>> facets[3];
+  const storage::Param params[] = {q.manufacturer_id, active};
+  EW_TRY(
+      c.for_each_row("SELECT facet, value, n FROM catalog_facet_counts WHERE manufacturer_id = $1 "
+                     "AND is_active = $2 AND n > 0",
+                     storage::Params(params), [&](const storage::RowView& r) {
+                       const auto facet = r.i64(0);
+                       if (facet < 0 || facet > 2) return;
+                       if (facet == 0) page.total += r.i64(2);  // every product has one category
+                       facets[static_cast<std::size_t>(facet)].emplace_back(std::string(r.text(1)), r.i64(2));
+                     }));
+  page.categories = top(facets[0]);
+  page.brands = top(facets[1]);
+  page.materials = top(facets[2]);
+
+  const bool by_price = q.sort == SortKey::kPrice;
+  SqlBuilder b;
+  if (by_price) {
+    b.sql("SELECT seq, price_scaled FROM products INDEXED BY products_price_order WHERE manufacturer_id = ");
+  } else {
+    b.sql("SELECT seq, created_at FROM products INDEXED BY products_created_order WHERE manufacturer_id = ");
+  }
+  b.param(q.manufacturer_id).sql(" AND is_active = ").param(active);
+  if (q.after) {
+    b.sql(by_price ? SqlBuilder::Fragment(" AND (price_scaled, seq) ")
+                   : SqlBuilder::Fragment(" AND (created_at, seq) "));
+    b.sql(q.descending ? SqlBuilder::Fragment("< (") : SqlBuilder::Fragment("> ("));
+    b.param(q.after->number).sql(", ").param(q.after->seq).sql(")");
+  }
+  if (by_price) {
+    b.sql(q.descending ? SqlBuilder::Fragment(" ORDER BY price_scaled DESC, seq DESC")
+                       : SqlBuilder::Fragment(" ORDER BY price_scaled, seq"));
+  } else {
+    b.sql(q.descending ? SqlBuilder::Fragment(" ORDER BY created_at DESC, seq DESC")
+                       : SqlBuilder::Fragment(" ORDER BY created_at, seq"));
+  }
+  b.sql(" LIMIT ").param(std::int64_t{q.limit}).sql(" OFFSET ").param(q.offset);
+  std::vector<std::int64_t> seqs;
+  EW_TRY(c.for_each_row(b.text(), b.params(), [&](const storage::RowView& r) {
+    seqs.push_back(r.i64(0));
+    page.keys.push_back(SearchQuery::After{static_cast<double>(r.i64(1)), {}, r.i64(0)});
+  }));
+  EW_ASSIGN_OR_RETURN(page.items, load_products(c, q.manufacturer_id, seqs));
+  return page;
+}
+
 }  // namespace
 
 Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   SearchPage page;
   EW_ASSIGN_OR_RETURN(const auto number, tenant_number(c, q.manufacturer_id));
   if (!number) return page;
+  if (is_browse(q)) return browse_sqlite(c, q);
   const std::int64_t lo = range_lo(*number), hi = range_hi(*number);
   const auto match = namespaced_query(q.terms, *number);
   SqlBuilder b;
   b.sql("SELECT p.seq, p.category, p.brand, p.materials, ");
   switch (q.sort) {
     // FTS5's bm25 with the row length read from the joined index (storage/sqlite_fts.hpp).
-    case SortKey::kRelevance: b.sql("-eyewear_bm25(products_fts, p.text_tokens, 10.0, 5.0, 3.0, 1.0)"); break;
+    case SortKey::kRelevance:
+      b.sql("-eyewear_bm25(products_fts, p.text_tokens, 10.0, 5.0, 3.0, 1.0)");
+      break;
     case SortKey::kCreatedAt: b.sql("p.created_at"); break;
     case SortKey::kPrice: b.sql("p.price_scaled"); break;
     case SortKey::kName: b.sql("p.name"); break;

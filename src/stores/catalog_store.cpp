@@ -1,6 +1,8 @@
 #include "stores/catalog_store.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <unordered_map>
 
 #include "catalog/codec.hpp"
@@ -240,6 +242,7 @@ class SqlCatalogTx final : public CatalogTx {
     std::string materials, colors, images;
     std::vector<std::optional<SearchText>> previous(products.size());  // upserts: the text replaced
     std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
+    NewFacetCounts counted;                       // SQLite: the facet counts of the created rows
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
       auto& t = texts[row];
@@ -252,11 +255,20 @@ class SqlCatalogTx final : public CatalogTx {
       colors = strings_json(p.colors);
       images = images_json(p.images);
       const auto& d = p.dimensions;
-      const Param params[] = {p.seq, p.manufacturer_id, p.sku, p.name, p.brand, p.category, p.description,
-                              p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent),
-                              d.lens_width, d.lens_height, d.bridge_width, d.temple_length, d.frame_width,
-                              d.frame_height, materials, colors, images, p.metadata, p.is_active, p.created_at,
-                              p.updated_at, t.name, t.brand, t.category, t.description};
+      const Param params[] = {p.seq,          p.manufacturer_id,
+                              p.sku,          p.name,
+                              p.brand,        p.category,
+                              p.description,  p.price_minor,
+                              p.currency,     catalog::scaled_price(p.price_minor, exponent),
+                              d.lens_width,   d.lens_height,
+                              d.bridge_width, d.temple_length,
+                              d.frame_width,  d.frame_height,
+                              materials,      colors,
+                              images,         p.metadata,
+                              p.is_active,    p.created_at,
+                              p.updated_at,   t.name,
+                              t.brand,        t.category,
+                              t.description};
       catalog::PutOutcome o;
       if (upsert) {
         // RETURNING tells an insert (our seq) from a replacement (the existing row's seq).
@@ -274,9 +286,13 @@ class SqlCatalogTx final : public CatalogTx {
         o.seq = p.seq;
         o.created_at = p.created_at;
       }
-      if (o.created && !pg_) EW_TRY(index_lists(p));
+      if (o.created && !pg_) {
+        EW_TRY(index_lists(p));
+        counted.add(p);
+      }
       out.push_back(o);
     }
+    EW_TRY(counted.write(c_));
     // Full-text entries last: FTS5 flushes its pending terms to a new segment whenever a
     // statement opens a savepoint, and every products INSERT does (it writes several b-trees
     // under a constraint). Written after them, the batch's terms stay in memory and go to disk
@@ -296,6 +312,33 @@ class SqlCatalogTx final : public CatalogTx {
     std::string name, brand, category, description;
   };
 
+  // SQLite keeps facet counts per manufacturer (migration 0009): the created rows of a batch are
+  // counted here and written as one statement per distinct value; updates and deletes are
+  // counted by triggers.
+  class NewFacetCounts {
+   public:
+    void add(const Product& p) {
+      const int active = p.is_active ? 1 : 0;
+      ++counts_[{p.manufacturer_id, active, 0, p.category}];
+      ++counts_[{p.manufacturer_id, active, 1, p.brand}];
+      for (const auto& m : p.materials) ++counts_[{p.manufacturer_id, active, 2, m}];
+    }
+    Status write(Connection& c) const {
+      for (const auto& [key, n] : counts_) {
+        const auto& [mid, active, facet, value] = key;
+        EW_TRY(
+            c.execute("INSERT INTO catalog_facet_counts (manufacturer_id, is_active, facet, value, n) "
+                      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (manufacturer_id, is_active, facet, value) "
+                      "DO UPDATE SET n = n + excluded.n",
+                      {mid, std::int64_t{active}, std::int64_t{facet}, value, n}));
+      }
+      return {};
+    }
+
+   private:
+    std::map<std::tuple<std::string, int, int, std::string>, std::int64_t> counts_;
+  };
+
   // The four full-text columns as indexed (namespaced).
   struct FtsText {
     std::string name, brand, category, description;
@@ -307,16 +350,18 @@ class SqlCatalogTx final : public CatalogTx {
   }
 
   Status index(std::int64_t seq, const FtsText& t) {
-    EW_TRY(c_.execute("INSERT INTO products_fts (rowid, name, brand, category, description) VALUES ($1, $2, $3, $4, $5)",
-                      {seq, t.name, t.brand, t.category, t.description}));
+    EW_TRY(
+        c_.execute("INSERT INTO products_fts (rowid, name, brand, category, description) VALUES ($1, $2, $3, $4, $5)",
+                   {seq, t.name, t.brand, t.category, t.description}));
     return {};
   }
 
   Status unindex(const SearchText& s) {
     const auto t = fts_text(s.seq >> catalog::kTenantShift, s.name, s.brand, s.category, s.description);
-    EW_TRY(c_.execute("INSERT INTO products_fts (products_fts, rowid, name, brand, category, description) "
-                      "VALUES ('delete', $1, $2, $3, $4, $5)",
-                      {s.seq, t.name, t.brand, t.category, t.description}));
+    EW_TRY(
+        c_.execute("INSERT INTO products_fts (products_fts, rowid, name, brand, category, description) "
+                   "VALUES ('delete', $1, $2, $3, $4, $5)",
+                   {s.seq, t.name, t.brand, t.category, t.description}));
     return {};
   }
 
