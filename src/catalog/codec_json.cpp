@@ -230,8 +230,130 @@ json product_json(const Product& p) {
   return j;
 }
 
-void append_product_json(std::string& out, const Product& p) { out += product_json(p).dump(); }
+namespace {
 
+// Writes what nlohmann's dump() writes for the same value, without building the tree: keys in
+// its (sorted) order, strings escaped as it escapes them, numbers formatted by it.
+void put_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;  // start of the pending run that needs no escaping
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xF]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out.push_back('"');
+}
+
+void put_strings(std::string& out, const std::vector<std::string>& items) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    put_string(out, items[i]);
+  }
+  out.push_back(']');
+}
+
+void put_number(std::string& out, const json& number) { out += number.dump(); }
+
+}  // namespace
+
+void append_product_json(std::string& out, const Product& p) {
+  const int exponent = currency_exponent(p.currency).value_or(2);
+  const auto& d = p.dimensions;
+  out += "{\"brand\":";
+  put_string(out, p.brand);
+  out += ",\"category\":";
+  put_string(out, p.category);
+  out += ",\"colors\":";
+  put_strings(out, p.colors);
+  out += ",\"created_at\":";
+  put_string(out, iso(p.created_at));
+  out += ",\"currency\":";
+  put_string(out, p.currency);
+  out += ",\"description\":";
+  put_string(out, p.description);
+  out += ",\"dimensions\":{\"bridge_width\":";
+  put_number(out, dimension_json(d.bridge_width));
+  out += ",\"frame_height\":";
+  put_number(out, dimension_json(d.frame_height));
+  out += ",\"frame_width\":";
+  put_number(out, dimension_json(d.frame_width));
+  out += ",\"lens_height\":";
+  put_number(out, dimension_json(d.lens_height));
+  out += ",\"lens_width\":";
+  put_number(out, dimension_json(d.lens_width));
+  out += ",\"temple_length\":";
+  put_number(out, dimension_json(d.temple_length));
+  out += "},\"id\":";
+  put_string(out, p.id);
+  out += ",\"images\":[";
+  for (std::size_t i = 0; i < p.images.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += "{\"alt\":";
+    put_string(out, p.images[i].alt);
+    out += ",\"position\":";
+    out += std::to_string(p.images[i].position);
+    out += ",\"url\":";
+    put_string(out, p.images[i].url);
+    out.push_back('}');
+  }
+  out += "],\"is_active\":";
+  out += p.is_active ? "true" : "false";
+  out += ",\"materials\":";
+  put_strings(out, p.materials);
+  // Stored as nlohmann's own dump of the object (patch_from_json, the CSV codec), so it is
+  // written as stored; anything unreadable is written as {} as product_json does.
+  out += ",\"metadata\":";
+  if (!p.metadata.empty() && p.metadata.front() == '{' && json::accept(p.metadata)) {
+    out += p.metadata;
+  } else {
+    out += "{}";
+  }
+  out += ",\"name\":";
+  put_string(out, p.name);
+  out += ",\"price\":";
+  json price = json::object();
+  put_decimal(price, "price", p.price_minor, exponent);
+  put_number(out, price["price"]);
+  out += ",\"price_minor\":";
+  out += std::to_string(p.price_minor);
+  out += ",\"sku\":";
+  put_string(out, p.sku);
+  out += ",\"updated_at\":";
+  put_string(out, iso(p.updated_at));
+  out.push_back('}');
+}
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include "http/auth_middleware.hpp"
 #include "http/authz_middleware.hpp"
 #include "platform/crypto.hpp"
+#include "platform/logging.hpp"
 
 namespace eyewear::http {
 
@@ -72,12 +73,6 @@ void quota_headers(CatalogRouteServices& s, const std::string& mid, Headers& hea
   if (auto state = s.quotas.state(mid, authz::Resource::kProductUploads)) set_rate_limit_headers(headers, *state, now);
 }
 
-nlohmann::json facets_json(const std::vector<catalog::FacetCount>& facets) {
-  nlohmann::json a = nlohmann::json::array();
-  for (const auto& f : facets) a.push_back({{"value", f.value}, {"count", f.count}});
-  return a;
-}
-
 HandlerResult bulk(CatalogRouteServices& s, Exchange& ex) {
   const auto& mid = ex.principal->manufacturer_id;
   catalog::BulkOptions opts;
@@ -134,28 +129,62 @@ HandlerResult search(CatalogRouteServices& s, Exchange& ex) {
   const auto started = std::chrono::steady_clock::now();
   EW_ASSIGN_OR_RETURN(auto req, catalog::parse_search(ex.request.query, ex.principal->manufacturer_id));
   EW_ASSIGN_OR_RETURN(auto page, s.catalog.search(req.query));
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& p : page.items) items.push_back(catalog::product_json(p));
   const auto size = static_cast<std::int64_t>(page.items.size());
   const bool has_more = req.page > 0 ? req.query.offset + size < page.total : size == req.page_size;
-  nlohmann::json info = {{"page", req.page > 0 ? nlohmann::json(req.page) : nlohmann::json()},
-                         {"page_size", req.page_size},
-                         {"pages", (page.total + req.page_size - 1) / req.page_size},
-                         {"has_more", has_more},
-                         {"next_cursor", has_more && !page.keys.empty()
-                                             ? nlohmann::json(catalog::encode_cursor(page.keys.back(), req.fingerprint))
-                                             : nlohmann::json()}};
-  nlohmann::json body = {{"items", std::move(items)},
-                         {"total", page.total},
-                         {"page", std::move(info)},
-                         {"sort", catalog::sort_name(req.query.sort)},
-                         {"order", req.query.descending ? "desc" : "asc"},
-                         {"facets",
-                          {{"category", facets_json(page.categories)},
-                           {"brand", facets_json(page.brands)},
-                           {"material", facets_json(page.materials)}}}};
-  body["took_ms"] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  return Response::json(200, body);
+  // Written directly (a page of products is most of the answer), keys in sorted order as
+  // nlohmann's dump of the same object would have them.
+  std::string out;
+  out.reserve(1024 + page.items.size() * 1400);
+  const auto facets = [&](const char* key, const std::vector<catalog::FacetCount>& values) {
+    out += key;
+    out.push_back('[');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      out += "{\"count\":";
+      out += std::to_string(values[i].count);
+      out += ",\"value\":";
+      platform::append_json_string(out, values[i].value);
+      out.push_back('}');
+    }
+    out.push_back(']');
+  };
+  facets("{\"facets\":{\"brand\":", page.brands);
+  facets(",\"category\":", page.categories);
+  facets(",\"material\":", page.materials);
+  out += "},\"items\":[";
+  for (std::size_t i = 0; i < page.items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    catalog::append_product_json(out, page.items[i]);
+  }
+  out += "],\"order\":";
+  out += req.query.descending ? "\"desc\"" : "\"asc\"";
+  out += ",\"page\":{\"has_more\":";
+  out += has_more ? "true" : "false";
+  out += ",\"next_cursor\":";
+  if (has_more && !page.keys.empty()) {
+    platform::append_json_string(out, catalog::encode_cursor(page.keys.back(), req.fingerprint));
+  } else {
+    out += "null";
+  }
+  out += ",\"page\":";
+  out += req.page > 0 ? std::to_string(req.page) : std::string("null");
+  out += ",\"page_size\":";
+  out += std::to_string(req.page_size);
+  out += ",\"pages\":";
+  out += std::to_string((page.total + req.page_size - 1) / req.page_size);
+  out += "},\"sort\":";
+  platform::append_json_string(out, catalog::sort_name(req.query.sort));
+  out += ",\"took_ms\":";
+  out += nlohmann::json(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count())
+             .dump();
+  out += ",\"total\":";
+  out += std::to_string(page.total);
+  out.push_back('}');
+  Response r;
+  r.status = 200;
+  r.headers.add("Content-Type", "application/json");
+  r.body = std::move(out);
+  return r;
 }
 
 HandlerResult stats(CatalogRouteServices& s, Exchange& ex) {

@@ -157,6 +157,45 @@ TEST(CatalogExport, CsvAndJsonRoundTripsReproduceProducts) {
   }
 }
 
+TEST(CatalogJson, TheDirectWriterWritesWhatTheJsonTreeDumps) {
+  // append_product_json (search pages, exports) must write exactly product_json(p).dump().
+  CatalogGenerator gen({.seed = 31});
+  std::vector<Product> products;
+  for (int i = 0; i < 400; ++i) {
+    auto p = gen.product(static_cast<std::uint64_t>(i));
+    p.id = "prd_" + std::to_string(1000 + i);
+    p.created_at = 1'700'000'000'123 + i;
+    p.updated_at = p.created_at + 5;
+    products.push_back(std::move(p));
+  }
+  auto edge = products[0];
+  edge.name = std::string("quote \" backslash \\ controls \b\f\n\r\t \x01\x1f del \x7f é 😀");
+  edge.description.clear();
+  edge.materials.clear();
+  edge.colors = {"a\"b", ""};
+  edge.images.clear();
+  edge.metadata = R"({"a":[1,2.5,{"b":null}],"c":"x\"y","d":true})";
+  edge.dimensions = {};
+  edge.dimensions.lens_width = 495;  // 49.5 mm
+  edge.dimensions.bridge_width = 180;
+  edge.is_active = false;
+  products.push_back(edge);
+  for (const char* currency : {"JPY", "KWD", "EUR"}) {  // exponents 0, 3 and 2
+    auto p = products[1];
+    p.currency = currency;
+    p.price_minor = 123457;
+    products.push_back(std::move(p));
+  }
+  auto unreadable = products[2];
+  unreadable.metadata = "{not json";
+  products.push_back(unreadable);
+  for (const auto& p : products) {
+    std::string direct;
+    append_product_json(direct, p);
+    EXPECT_EQ(direct, product_json(p).dump()) << p.sku;
+  }
+}
+
 TEST(CatalogIds, ProductIds) {
   EXPECT_EQ(product_id(1099511627777), "prd_1099511627777");
   EXPECT_EQ(product_seq("prd_1099511627777"), 1099511627777);
