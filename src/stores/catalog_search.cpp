@@ -205,6 +205,14 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
     lo_ref = b.bind(lo);
     b.sql(" AND ");
     hi_ref = b.bind(hi);
+  } else if ((q.material || q.color) && !q.category && !q.brand && q.sort != SortKey::kName) {
+    // Matches come from product_materials/product_colors by key: look each up in the covering
+    // products_facets, not in the product rows (category and brand have covering indexes of
+    // their own, migration 0010, which the planner prefers when they filter too).
+    b.sql(" FROM products p INDEXED BY products_facets WHERE p.seq BETWEEN ");
+    lo_ref = b.bind(lo);
+    b.sql(" AND ");
+    hi_ref = b.bind(hi);
   } else {
     b.sql(" FROM products p WHERE p.seq BETWEEN ");
     lo_ref = b.bind(lo);
