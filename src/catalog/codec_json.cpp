@@ -6,6 +6,7 @@
 #include "catalog/validation.hpp"
 #include "platform/clock.hpp"
 #include "platform/json_depth.hpp"
+#include "platform/logging.hpp"
 
 namespace eyewear::catalog {
 
@@ -129,15 +130,12 @@ Status dimensions_of(const json& v, ProductPatch& p) {
   return {};
 }
 
-void put_decimal(json& out, const char* key, std::int64_t minor, int exponent) {
-  if (exponent == 0) {
-    out[key] = minor;
-    return;
-  }
+json decimal_json(std::int64_t minor, int exponent) {
+  if (exponent == 0) return minor;
   const auto text = format_price(minor, exponent);
   double v = 0;
   std::from_chars(text.data(), text.data() + text.size(), v);
-  out[key] = v;
+  return v;
 }
 
 json dimension_json(const std::optional<std::int32_t>& tenths) {
@@ -208,7 +206,7 @@ json product_json(const Product& p) {
   const int exponent = currency_exponent(p.currency).value_or(2);
   json j = {{"id", p.id}, {"sku", p.sku}, {"name", p.name}, {"brand", p.brand}, {"category", p.category},
             {"description", p.description}};
-  put_decimal(j, "price", p.price_minor, exponent);
+  j["price"] = decimal_json(p.price_minor, exponent);
   j["price_minor"] = p.price_minor;
   j["currency"] = p.currency;
   j["dimensions"] = {{"lens_width", dimension_json(p.dimensions.lens_width)},
@@ -235,44 +233,7 @@ namespace {
 // Writes what nlohmann's dump() writes for the same value, without building the tree: keys in
 // its (sorted) order, strings escaped as it escapes them, numbers formatted by it.
 void put_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending run that needs no escaping
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 0xF]);
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
+  platform::append_json_string(out, s, platform::JsonEscape::kDump);
 }
 
 void put_strings(std::string& out, const std::vector<std::string>& items) {
@@ -290,7 +251,6 @@ void put_number(std::string& out, const json& number) { out += number.dump(); }
 
 void append_product_json(std::string& out, const Product& p) {
   const int exponent = currency_exponent(p.currency).value_or(2);
-  const auto& d = p.dimensions;
   out += "{\"brand\":";
   put_string(out, p.brand);
   out += ",\"category\":";
@@ -303,18 +263,16 @@ void append_product_json(std::string& out, const Product& p) {
   put_string(out, p.currency);
   out += ",\"description\":";
   put_string(out, p.description);
-  out += ",\"dimensions\":{\"bridge_width\":";
-  put_number(out, dimension_json(d.bridge_width));
-  out += ",\"frame_height\":";
-  put_number(out, dimension_json(d.frame_height));
-  out += ",\"frame_width\":";
-  put_number(out, dimension_json(d.frame_width));
-  out += ",\"lens_height\":";
-  put_number(out, dimension_json(d.lens_height));
-  out += ",\"lens_width\":";
-  put_number(out, dimension_json(d.lens_width));
-  out += ",\"temple_length\":";
-  put_number(out, dimension_json(d.temple_length));
+  // In key order, as dump() sorts them.
+  static constexpr std::pair<const char*, std::optional<std::int32_t> Dimensions::*> kDimensions[] = {
+      {"{\"bridge_width\":", &Dimensions::bridge_width}, {",\"frame_height\":", &Dimensions::frame_height},
+      {",\"frame_width\":", &Dimensions::frame_width},   {",\"lens_height\":", &Dimensions::lens_height},
+      {",\"lens_width\":", &Dimensions::lens_width},     {",\"temple_length\":", &Dimensions::temple_length}};
+  out += ",\"dimensions\":";
+  for (const auto& [key, member] : kDimensions) {
+    out += key;
+    put_number(out, dimension_json(p.dimensions.*member));
+  }
   out += "},\"id\":";
   put_string(out, p.id);
   out += ",\"images\":[";
@@ -343,9 +301,7 @@ void append_product_json(std::string& out, const Product& p) {
   out += ",\"name\":";
   put_string(out, p.name);
   out += ",\"price\":";
-  json price = json::object();
-  put_decimal(price, "price", p.price_minor, exponent);
-  put_number(out, price["price"]);
+  put_number(out, decimal_json(p.price_minor, exponent));
   out += ",\"price_minor\":";
   out += std::to_string(p.price_minor);
   out += ",\"sku\":";

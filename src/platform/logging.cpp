@@ -34,15 +34,20 @@ std::string_view log_level_name(LogLevel level) {
   return "info";
 }
 
-void append_json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s, JsonEscape style) {
   static constexpr char hex[] = "0123456789abcdef";
+  const bool dump = style == JsonEscape::kDump;
   out.push_back('"');
   std::size_t run = 0;  // start of the pending run of characters that need no escaping
   for (std::size_t i = 0; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+    if (c >= 0x20 && c != '"' && c != '\\' && (c != 0x7f || dump)) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
+    if (dump && (c == '\b' || c == '\f')) {
+      out += c == '\b' ? "\\b" : "\\f";
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

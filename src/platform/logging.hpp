@@ -76,7 +76,13 @@ class CaptureSink final : public LogSink {
   std::vector<std::string> lines_;
 };
 
-// Appends `s` to `out` as a JSON string literal (quotes included), escaping as RFC 8259 requires.
-void append_json_string(std::string& out, std::string_view s);
+// How append_json_string escapes beyond what RFC 8259 requires (quote, backslash, U+0000-U+001F).
+enum class JsonEscape {
+  kLog,   // also DEL (0x7F); other control characters as \u00XX, except \n \r \t
+  kDump,  // exactly as nlohmann's dump(): \b \f \n \r \t short, DEL as it is
+};
+
+// Appends `s` to `out` as a JSON string literal (quotes included).
+void append_json_string(std::string& out, std::string_view s, JsonEscape style = JsonEscape::kLog);
 
 }  // namespace eyewear::platform

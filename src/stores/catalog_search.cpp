@@ -141,27 +141,24 @@ Result<SearchPage> browse_sqlite(storage::Connection& c, const SearchQuery& q) {
   page.brands = top(facets[1]);
   page.materials = top(facets[2]);
 
-  const bool by_price = q.sort == SortKey::kPrice;
+  // The statement's fragments for each indexed order.
+  struct Order {
+    SqlBuilder::Fragment select, after, ascending, descending;
+  };
+  static constexpr Order kByPrice{
+      "SELECT seq, price_scaled FROM products INDEXED BY products_price_order WHERE manufacturer_id = ",
+      " AND (price_scaled, seq) ", " ORDER BY price_scaled, seq", " ORDER BY price_scaled DESC, seq DESC"};
+  static constexpr Order kByCreation{
+      "SELECT seq, created_at FROM products INDEXED BY products_created_order WHERE manufacturer_id = ",
+      " AND (created_at, seq) ", " ORDER BY created_at, seq", " ORDER BY created_at DESC, seq DESC"};
+  const Order& order = q.sort == SortKey::kPrice ? kByPrice : kByCreation;
   SqlBuilder b;
-  if (by_price) {
-    b.sql("SELECT seq, price_scaled FROM products INDEXED BY products_price_order WHERE manufacturer_id = ");
-  } else {
-    b.sql("SELECT seq, created_at FROM products INDEXED BY products_created_order WHERE manufacturer_id = ");
-  }
-  b.param(q.manufacturer_id).sql(" AND is_active = ").param(active);
+  b.sql(order.select).param(q.manufacturer_id).sql(" AND is_active = ").param(active);
   if (q.after) {
-    b.sql(by_price ? SqlBuilder::Fragment(" AND (price_scaled, seq) ")
-                   : SqlBuilder::Fragment(" AND (created_at, seq) "));
-    b.sql(q.descending ? SqlBuilder::Fragment("< (") : SqlBuilder::Fragment("> ("));
+    b.sql(order.after).sql(q.descending ? SqlBuilder::Fragment("< (") : SqlBuilder::Fragment("> ("));
     b.param(q.after->number).sql(", ").param(q.after->seq).sql(")");
   }
-  if (by_price) {
-    b.sql(q.descending ? SqlBuilder::Fragment(" ORDER BY price_scaled DESC, seq DESC")
-                       : SqlBuilder::Fragment(" ORDER BY price_scaled, seq"));
-  } else {
-    b.sql(q.descending ? SqlBuilder::Fragment(" ORDER BY created_at DESC, seq DESC")
-                       : SqlBuilder::Fragment(" ORDER BY created_at, seq"));
-  }
+  b.sql(q.descending ? order.descending : order.ascending);
   b.sql(" LIMIT ").param(std::int64_t{q.limit}).sql(" OFFSET ").param(q.offset);
   std::vector<std::int64_t> seqs;
   EW_TRY(c.for_each_row(b.text(), b.params(), [&](const storage::RowView& r) {
@@ -192,7 +189,6 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
     case SortKey::kPrice: b.sql("p.price_scaled"); break;
     case SortKey::kName: b.sql("p.name"); break;
   }
-  int lo_ref = 0, hi_ref = 0;
   if (!q.terms.empty()) {
     // CROSS JOIN fixes the join order in SQLite: the full-text match drives, filters check its rows.
     // (With a JOIN the planner may start from a filter index and run the MATCH once per row.)
@@ -202,23 +198,19 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
     if (q.sort != SortKey::kName) b.sql("INDEXED BY products_facets ");
     b.sql("ON p.seq = products_fts.rowid WHERE products_fts MATCH ").param(match);
     b.sql(" AND products_fts.rowid BETWEEN ");
-    lo_ref = b.bind(lo);
-    b.sql(" AND ");
-    hi_ref = b.bind(hi);
-  } else if ((q.material || q.color) && !q.category && !q.brand && q.sort != SortKey::kName) {
-    // Matches come from product_materials/product_colors by key: look each up in the covering
-    // products_facets, not in the product rows (category and brand have covering indexes of
-    // their own, migration 0010, which the planner prefers when they filter too).
-    b.sql(" FROM products p INDEXED BY products_facets WHERE p.seq BETWEEN ");
-    lo_ref = b.bind(lo);
-    b.sql(" AND ");
-    hi_ref = b.bind(hi);
   } else {
-    b.sql(" FROM products p WHERE p.seq BETWEEN ");
-    lo_ref = b.bind(lo);
-    b.sql(" AND ");
-    hi_ref = b.bind(hi);
+    b.sql(" FROM products p ");
+    // Material or colour matches come from product_materials/product_colors by key: look each
+    // up in the covering products_facets, not in the product rows (category and brand have
+    // covering indexes of their own, migration 0010, which the planner prefers when they filter).
+    if ((q.material || q.color) && !q.category && !q.brand && q.sort != SortKey::kName) {
+      b.sql("INDEXED BY products_facets ");
+    }
+    b.sql("WHERE p.seq BETWEEN ");
   }
+  const int lo_ref = b.bind(lo);
+  b.sql(" AND ");
+  const int hi_ref = b.bind(hi);
   if (q.category) b.sql(" AND p.category = ").param(*q.category);
   if (q.brand) b.sql(" AND p.brand = ").param(*q.brand);
   if (q.currency) b.sql(" AND p.currency = ").param(*q.currency);

@@ -479,15 +479,12 @@ class SqlCatalogTx final : public CatalogTx {
     const auto colors = strings_json(p.colors);
     const auto images = images_json(p.images);
     const auto& d = p.dimensions;
-    const auto tenant = p.seq >> catalog::kTenantShift;
-    const auto fts_name = namespaced_text(p.name, tenant), fts_brand = namespaced_text(p.brand, tenant),
-               fts_category = namespaced_text(p.category, tenant),
-               fts_description = namespaced_text(p.description, tenant);
+    const auto fts = fts_text(p.seq >> catalog::kTenantShift, p.name, p.brand, p.category, p.description);
     const Param params[] = {p.seq, p.manufacturer_id, p.sku, p.name, p.brand, p.category, p.description,
                             p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent), d.lens_width,
                             d.lens_height, d.bridge_width, d.temple_length, d.frame_width, d.frame_height, materials,
-                            colors, images, p.metadata, p.is_active, p.updated_at, fts_name, fts_brand, fts_category,
-                            fts_description};
+                            colors, images, p.metadata, p.is_active, p.updated_at, fts.name, fts.brand, fts.category,
+                            fts.description};
     const char* sql =
         pg_ ? "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
               "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
@@ -509,7 +506,7 @@ class SqlCatalogTx final : public CatalogTx {
     EW_ASSIGN_OR_RETURN(auto n, c_.execute(sql, storage::Params(params)));
     if (n == 1 && before) {
       EW_TRY(unindex(*before));
-      EW_TRY(index(p.seq, FtsText{fts_name, fts_brand, fts_category, fts_description}));
+      EW_TRY(index(p.seq, fts));
     }
     return n == 1;
   }
