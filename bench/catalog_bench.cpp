@@ -6,6 +6,8 @@
 #include "catalog/generator.hpp"
 #include "catalog/service.hpp"
 #include "catalog/validation.hpp"
+#include "platform/json_lines.hpp"
+#include "security/threat_scan.hpp"
 
 namespace {
 
@@ -42,6 +44,30 @@ void BM_CatalogParseNdjsonRow(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * ndjson_body().size()));
 }
 BENCHMARK(BM_CatalogParseNdjsonRow)->Unit(benchmark::kMicrosecond);
+
+// The NDJSON body split and parsed once (shared by the threat screen and the bulk reader).
+void BM_CatalogParseJsonLinesRow(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(eyewear::platform::parse_json_lines(ndjson_body()));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kRows));
+}
+BENCHMARK(BM_CatalogParseJsonLinesRow)->Unit(benchmark::kMicrosecond);
+
+// The threat screen over the parsed lines, as the upload route's middleware runs it.
+void BM_CatalogScreenNdjsonRow(benchmark::State& state) {
+  static const eyewear::security::ThreatDetector detector;
+  const eyewear::security::InputScanner scanner(detector, "bench-key");
+  const eyewear::security::FieldClassifier fields;
+  const auto lines = eyewear::platform::parse_json_lines(ndjson_body());
+  std::size_t screened = 0;
+  for (auto _ : state) {
+    eyewear::security::ScanReport report;
+    scanner.scan_ndjson(lines, fields, report);
+    screened = report.fields;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kRows));
+  state.SetLabel(std::to_string(screened / kRows) + " strings a row");
+}
+BENCHMARK(BM_CatalogScreenNdjsonRow)->Unit(benchmark::kMicrosecond);
 
 void BM_CatalogParseCsvRow(benchmark::State& state) {
   for (auto _ : state) {

@@ -354,36 +354,33 @@ Result<std::vector<BulkRow>> parse_json_bulk(std::string_view body) {
   return rows;
 }
 
-Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
+Result<std::vector<BulkRow>> parse_ndjson_bulk(std::span<const platform::JsonLine> lines) {
+  if (lines.size() > kMaxBulkRows) return fail(too_many_rows());
   std::vector<BulkRow> rows;
-  std::size_t pos = 0;
-  if (body.starts_with("\xEF\xBB\xBF")) pos = 3;
-  while (pos < body.size()) {
-    auto end = body.find('\n', pos);
-    if (end == std::string_view::npos) end = body.size();
-    auto line = body.substr(pos, end - pos);
-    const std::size_t line_start = pos;
-    pos = end + 1;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-    if (rows.size() == kMaxBulkRows) return fail(too_many_rows());
+  rows.reserve(lines.size());
+  for (const auto& l : lines) {
     const std::size_t index = rows.size() + 1;
-    if (platform::json_nesting_depth(line, kMaxDepth) > kMaxDepth) {
+    if (l.depth > kMaxDepth) {
       rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
                                               {{"field", std::string("body")}, {"rule", std::string("json")}})});
       continue;
     }
-    json value = json::parse(line, nullptr, false);
-    if (value.is_discarded()) {
-      rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "this line is not valid JSON",
-                                              {{"field", std::string("body")},
-                                               {"rule", std::string("json")},
-                                               {"offset", static_cast<std::int64_t>(line_start)}})});
+    if (l.value.is_discarded()) {
+      rows.push_back(BulkRow{index,
+                             {},
+                             Error(ErrorCode::kInvalidJson, "this line is not valid JSON",
+                                   {{"field", std::string("body")},
+                                    {"rule", std::string("json")},
+                                    {"offset", static_cast<std::int64_t>(l.offset)}})});
       continue;
     }
-    rows.push_back(row_of(index, value));
+    rows.push_back(row_of(index, l.value));
   }
   return rows;
+}
+
+Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
+  return parse_ndjson_bulk(platform::parse_json_lines(body));
 }
 
 Result<std::vector<BulkRow>> parse_csv_bulk(std::string_view body);

@@ -112,7 +112,7 @@ struct BulkOptions {
   bool atomic = false;
   bool partial = false;
   std::string idempotency_key;  // empty: none
-  std::string request_hash;     // of mode, flags, format and body
+  std::string request_hash;     // of mode, flags, format and body; set with idempotency_key
   std::string request_id;
 };
 

@@ -102,14 +102,18 @@ HandlerResult bulk(CatalogRouteServices& s, Exchange& ex) {
                                     "Idempotency-Key must be 1 to 255 printable ASCII characters"));
     }
     opts.idempotency_key = std::string(*key);
+    // A retry must be the same request: the stored answer is replayed only for the same hash.
+    std::string fingerprint = std::string(mode) + (opts.atomic ? "|atomic" : "|") +
+                              (opts.partial ? "|partial|" : "||") + std::to_string(static_cast<int>(format)) + "|";
+    fingerprint += ex.request.body;
+    opts.request_hash = platform::to_hex(platform::sha256(fingerprint));
   }
-  std::string fingerprint = std::string(mode) + (opts.atomic ? "|atomic" : "|") + (opts.partial ? "|partial|" : "||") +
-                            std::to_string(static_cast<int>(format)) + "|";
-  fingerprint += ex.request.body;
-  opts.request_hash = platform::to_hex(platform::sha256(fingerprint));
   opts.request_id = ex.request_id;
 
-  EW_ASSIGN_OR_RETURN(auto rows, catalog::parse_bulk(ex.request.body, format));
+  // NDJSON lines the threat screen parsed are read, not parsed again.
+  EW_ASSIGN_OR_RETURN(auto rows, format == catalog::BulkFormat::kNdjson ? catalog::parse_ndjson_bulk(ex.ndjson_lines())
+                                                                        : catalog::parse_bulk(ex.request.body, format));
+  ex.ndjson.reset();
   if (rows.size() > kBulkPermissionRows) EW_TRY(require(s, ex, authz::Permission::kBulkOperations));
   auto answer = s.catalog.bulk(mid, std::move(rows), opts, meta_of(ex));
   if (!answer) {

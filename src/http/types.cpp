@@ -100,4 +100,9 @@ std::string_view Exchange::param(std::string_view name) const {
   return {};
 }
 
+const std::vector<platform::JsonLine>& Exchange::ndjson_lines() {
+  if (!ndjson) ndjson = platform::parse_json_lines(request.body);
+  return *ndjson;
+}
+
 }  // namespace eyewear::http

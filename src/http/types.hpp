@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "platform/error.hpp"
+#include "platform/json_lines.hpp"
 
 namespace eyewear::http {
 
@@ -105,6 +106,8 @@ struct Exchange {
   std::string client_ip;         // peer, or X-Forwarded-For from a trusted proxy
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
   std::optional<nlohmann::json> json;  // parsed body of JSON routes
+  // An NDJSON upload's lines, parsed on first use and shared by the threat screen and the handler.
+  std::optional<std::vector<platform::JsonLine>> ndjson;
   std::optional<Principal> principal;
   // Headers that middleware before the handler wants on the final response (quota headers...).
   Headers extra_headers;
@@ -112,6 +115,7 @@ struct Exchange {
   std::vector<std::function<void(const Response&)>> on_complete;
 
   [[nodiscard]] std::string_view param(std::string_view name) const;
+  [[nodiscard]] const std::vector<platform::JsonLine>& ndjson_lines();
 };
 
 }  // namespace eyewear::http

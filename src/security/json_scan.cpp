@@ -34,16 +34,17 @@ std::string render(std::string_view prefix, const std::vector<PathSegment>& path
 
 class JsonWalk {
  public:
-  JsonWalk(const InputScanner& scanner, const FieldClassifier& fields, ScanReport& report, std::string_view prefix)
-      : scanner_(scanner), fields_(fields), report_(report), prefix_(prefix) {}
+  JsonWalk(const InputScanner& scanner, const FieldClassifier& fields, ScanReport& report, std::string_view prefix,
+           ScreenMemo* memo = nullptr)
+      : scanner_(scanner), fields_(fields), report_(report), prefix_(prefix), memo_(memo) {}
 
   void value(const nlohmann::json& v, std::string_view member, const FieldTraits& traits) {
     if (path_.size() > kMaxDepth) return;
     switch (v.type()) {
       case nlohmann::json::value_t::string:
         scanner_.screen_value(
-            v.get_ref<const std::string&>(), traits, fields_, false, [this] { return render(prefix_, path_); },
-            report_);
+            v.get_ref<const std::string&>(), traits, fields_, false, [this] { return render(prefix_, path_); }, report_,
+            memo_);
         return;
       case nlohmann::json::value_t::object:
         if (traits.scalar) {
@@ -118,29 +119,28 @@ class JsonWalk {
   const FieldClassifier& fields_;
   ScanReport& report_;
   std::string_view prefix_;
+  ScreenMemo* memo_;
   std::vector<PathSegment> path_;
 };
 
 }  // namespace
 
 void InputScanner::scan_json(const nlohmann::json& document, const FieldClassifier& fields, ScanReport& report) const {
-  JsonWalk(*this, fields, report, "").value(document, "", FieldTraits{});
+  ScreenMemo memo;  // a bulk array repeats its values
+  JsonWalk(*this, fields, report, "", &memo).value(document, "", FieldTraits{});
 }
 
 void InputScanner::scan_ndjson(std::string_view text, const FieldClassifier& fields, ScanReport& report) const {
-  std::size_t line = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    ++line;
-    const auto record = text.substr(start, end - start);
-    start = end + 1;
-    if (record.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto doc = nlohmann::json::parse(record, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) continue;
-    const std::string prefix = "ndjson[" + std::to_string(line) + "]";
-    JsonWalk(*this, fields, report, prefix).value(doc, "", FieldTraits{});
+  scan_ndjson(platform::parse_json_lines(text), fields, report);
+}
+
+void InputScanner::scan_ndjson(std::span<const platform::JsonLine> lines, const FieldClassifier& fields,
+                               ScanReport& report) const {
+  ScreenMemo memo;  // the lines of an upload repeat their values
+  for (const auto& l : lines) {
+    if (l.value.is_discarded()) continue;
+    const std::string prefix = "ndjson[" + std::to_string(l.line) + "]";
+    JsonWalk(*this, fields, report, prefix, &memo).value(l.value, "", FieldTraits{});
   }
 }
 

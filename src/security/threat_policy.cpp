@@ -65,6 +65,23 @@ FieldClassifier::FieldClassifier(const FieldPolicy& policy)
   for (const auto& f : policy.templates) add(Role::kTemplate, f);
   for (auto f : kDefaultSecrets) add(Role::kSecret, f);
   for (const auto& f : policy.scalars) add(Role::kScalar, f);
+  for (const auto& rule : rules_) by_name_only_ = by_name_only_ && rule.pointer.empty();
+  if (by_name_only_) {
+    for (const auto& rule : rules_) by_name_.try_emplace(rule.name, classify_by_rules(rule.name, {}));
+  }
+}
+
+std::size_t FieldClassifier::FoldedHash::operator()(std::string_view s) const noexcept {
+  std::size_t h = 1469598103934665603ULL;  // FNV-1a over the folded bytes
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  return h;
+}
+
+bool FieldClassifier::FoldedEqual::operator()(std::string_view a, std::string_view b) const noexcept {
+  return iequal(a, b);
 }
 
 bool FieldClassifier::matches(const Rule& rule, std::string_view name, std::span<const PathSegment> path) const {
@@ -83,6 +100,12 @@ bool FieldClassifier::matches(const Rule& rule, std::string_view name, std::span
 }
 
 FieldTraits FieldClassifier::classify(std::string_view name, std::span<const PathSegment> path) const {
+  if (!by_name_only_) return classify_by_rules(name, path);
+  if (const auto it = by_name_.find(name); it != by_name_.end()) return it->second;
+  return FieldTraits{FieldKind::kText, iequal(name, "email")};
+}
+
+FieldTraits FieldClassifier::classify_by_rules(std::string_view name, std::span<const PathSegment> path) const {
   FieldTraits traits;
   bool kind_known = false;
   for (const auto& rule : rules_) {

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "security/threat_detector.hpp"
@@ -68,8 +69,23 @@ class FieldClassifier {
     std::vector<std::string> pointer;  // pointer rule, segments ("*" = any)
   };
   [[nodiscard]] bool matches(const Rule& rule, std::string_view name, std::span<const PathSegment> path) const;
+  [[nodiscard]] FieldTraits classify_by_rules(std::string_view name, std::span<const PathSegment> path) const;
+
+  // ASCII case-insensitive, as the rules compare member names.
+  struct FoldedHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept;
+  };
+  struct FoldedEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept;
+  };
 
   std::vector<Rule> rules_;
+  // Without pointer rules a member's traits depend on its name alone: the traits of every name
+  // some rule names, worked out once (every other name is ordinary text).
+  bool by_name_only_ = true;
+  std::unordered_map<std::string, FieldTraits, FoldedHash, FoldedEqual> by_name_;
   std::size_t max_field_bytes_ = 0;
   bool screen_ = true;
 };

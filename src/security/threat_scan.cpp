@@ -88,11 +88,31 @@ void InputScanner::scan_params(const std::vector<std::pair<std::string, std::str
   }
 }
 
+const std::vector<Detection>* ScreenMemo::find(std::string_view value, const FieldContext& context) {
+  storable_ = value.size() <= kMaxValueBytes;
+  if (!storable_) return nullptr;
+  key_.clear();
+  key_.push_back(static_cast<char>(context.kind));
+  key_.push_back(context.csv_cell ? '1' : '0');
+  key_.append(reinterpret_cast<const char*>(&context.max_bytes), sizeof context.max_bytes);
+  key_.append(value);
+  const auto it = seen_.find(key_);
+  if (it == seen_.end()) return nullptr;
+  return &it->second;
+}
+
+void ScreenMemo::remember(std::vector<Detection> found) {
+  if (!storable_ || seen_.size() >= kMaxEntries) return;
+  seen_.emplace(key_, std::move(found));
+  storable_ = false;
+}
+
 void InputScanner::scan_csv(std::string_view text, const FieldClassifier& fields, ScanReport& report) const {
   platform::csv::Reader reader(text);
   std::vector<std::string> header;
   std::vector<FieldTraits> traits;
   std::vector<std::string> cells;
+  ScreenMemo memo;
   bool first = true;
   while (true) {
     auto more = reader.next(cells);
@@ -114,9 +134,9 @@ void InputScanner::scan_csv(std::string_view text, const FieldClassifier& fields
       const bool neutralised =
           cell.size() >= 2 && cell[0] == '\'' && (platform::csv::looks_like_formula(cell.substr(1)) || cell[1] == '\'');
       if (neutralised) {
-        screen_value(cell.substr(1), t, fields, false, path, report);
+        screen_value(cell.substr(1), t, fields, false, path, report, &memo);
       } else {
-        screen_value(cell, t, fields, true, path, report);
+        screen_value(cell, t, fields, true, path, report, &memo);
       }
     }
     if (first) {

@@ -11,11 +11,14 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "platform/json_lines.hpp"
 #include "security/threat_detector.hpp"
 #include "security/threat_policy.hpp"
 
@@ -28,6 +31,25 @@ struct ScanReport {
 
   [[nodiscard]] bool has(Severity severity) const noexcept;
   [[nodiscard]] const Finding* first(Severity severity) const noexcept;
+};
+
+// The detections of values already screened within one input. A bulk upload repeats its
+// brands, categories, materials and colours on every row, and a value's detections depend only
+// on the value and its field context, so each distinct short value is screened once per input.
+// Bounded: past kMaxEntries values are screened without being remembered.
+class ScreenMemo {
+ public:
+  static constexpr std::size_t kMaxValueBytes = 128;
+  static constexpr std::size_t kMaxEntries = 4096;
+
+  // The remembered detections, or null.
+  [[nodiscard]] const std::vector<Detection>* find(std::string_view value, const FieldContext& context);
+  void remember(std::vector<Detection> found);  // for the value of the last find() that missed
+
+ private:
+  std::string key_;  // of the last find()
+  bool storable_ = false;
+  std::unordered_map<std::string, std::vector<Detection>> seen_;
 };
 
 class InputScanner {
@@ -49,6 +71,8 @@ class InputScanner {
   void scan_csv(std::string_view text, const FieldClassifier& fields, ScanReport& report) const;
   // One JSON document a line; lines that are not JSON are skipped (the handler refuses them).
   void scan_ndjson(std::string_view text, const FieldClassifier& fields, ScanReport& report) const;
+  // The same, over lines already parsed (the request's, shared with its handler).
+  void scan_ndjson(std::span<const platform::JsonLine> lines, const FieldClassifier& fields, ScanReport& report) const;
 
   [[nodiscard]] const ThreatDetector& detector() const noexcept { return detector_; }
 
@@ -56,10 +80,18 @@ class InputScanner {
   // something was found, so clean fields cost no string building.
   template <typename PathFn>
   void screen_value(std::string_view value, const FieldTraits& traits, const FieldClassifier& fields, bool csv_cell,
-                    PathFn&& path, ScanReport& report) const {
+                    PathFn&& path, ScanReport& report, ScreenMemo* memo = nullptr) const {
     ++report.fields;
+    const FieldContext context{traits.kind, csv_cell, fields.max_field_bytes()};
     std::vector<Detection> found;
-    detector_.screen(value, FieldContext{traits.kind, csv_cell, fields.max_field_bytes()}, found);
+    if (memo == nullptr) {
+      detector_.screen(value, context, found);
+    } else if (const auto* known = memo->find(value, context)) {
+      found = *known;
+    } else {
+      detector_.screen(value, context, found);
+      memo->remember(found);
+    }
     if (found.empty()) return;
     const std::string where = path();
     const std::string value_hash = traits.kind == FieldKind::kSecret ? std::string() : hash(value);

@@ -201,5 +201,102 @@ TEST_F(ScanTest, NdjsonLines) {
   EXPECT_EQ(fields_and_types(r), (Pairs{{"ndjson[4]/name", "sql_injection"}}));
 }
 
+// A value repeated across an upload is screened once (ScreenMemo) but reported wherever it is,
+// with the verdict of each place's field kind.
+TEST_F(ScanTest, RepeatedValuesAreReportedAtEveryPlaceWithThatPlacesVerdict) {
+  FieldPolicy policy;
+  policy.file_names = {"file"};
+  policy.templates = {"body"};
+  const std::string sqli = "1' OR '1'='1";
+  std::string ndjson;
+  for (int i = 0; i < 3; ++i) {
+    ndjson += json{{"name", sqli},        {"password", sqli},    {"file", "../x"},
+                   {"body", "{{ 7*7 }}"}, {"note", "{{ 7*7 }}"}, {"ok", "fine"}}
+                  .dump() +
+              "\n";
+  }
+  ndjson += json{{"note", "../x"}, {"file", "fine"}}.dump() + "\n";
+  ScanReport r;
+  scanner_.scan_ndjson(ndjson, FieldClassifier(policy), r);
+  Pairs expected;
+  for (int line = 1; line <= 3; ++line) {
+    const auto at = "ndjson[" + std::to_string(line) + "]/";
+    expected.push_back({at + "file", "path_traversal"});
+    expected.push_back({at + "name", "sql_injection"});
+    expected.push_back({at + "note", "script_injection"});
+  }
+  EXPECT_EQ(fields_and_types(r), expected) << "no finding for the password, the template body or the text ../x";
+  EXPECT_EQ(r.fields, 3u * 6u + 2u);
+  for (std::size_t i = 1; i < r.findings.size(); ++i) EXPECT_FALSE(r.findings[i].value_hash.empty());
+  EXPECT_EQ(r.findings[1].value_hash, r.findings[4].value_hash);
+
+  ScanReport csv;
+  scanner_.scan_csv("name,file,note\r\n=1+1,../x,../x\r\n=1+1,../x,=1+1\r\n", FieldClassifier(policy), csv);
+  EXPECT_EQ(fields_and_types(csv), (Pairs{{"csv[2].name", "csv_formula"},
+                                          {"csv[2].file", "path_traversal"},
+                                          {"csv[3].name", "csv_formula"},
+                                          {"csv[3].file", "path_traversal"},
+                                          {"csv[3].note", "csv_formula"}}));
+}
+
+// Without pointer rules the classifier answers from a table of the names its rules name; with
+// one it walks its rules. Both give every name the same traits.
+TEST(FieldClassifierTest, NameTableAgreesWithTheRuleWalk) {
+  FieldPolicy policy;
+  policy.text = {"Code"};
+  policy.secret = {"license_key", "PASSWORD"};
+  policy.file_names = {"image_file", "license_key"};
+  policy.templates = {"body", "token"};
+  policy.scalars = {"sku", "Email", "pin"};
+  FieldPolicy with_pointer = policy;
+  with_pointer.templates.push_back("/never/*/matched");
+  const FieldClassifier table(policy), walk(with_pointer);
+  const std::vector<std::string> names = {
+      "code",       "CODE",       "license_key", "License_Key",   "password", "Password",
+      "image_file", "IMAGE_FILE", "body",        "token",         "sku",      "SKU",
+      "email",      "EMAIL",      "pin",         "Pin",           "name",     "description",
+      "",           "passwordx",  "api_key",     "authorization", "totp",     "é"};
+  for (const auto& n : names) {
+    const auto a = table.classify(n), b = walk.classify(n);
+    EXPECT_EQ(a.kind, b.kind) << n;
+    EXPECT_EQ(a.scalar, b.scalar) << n;
+  }
+  EXPECT_EQ(table.classify("Code").kind, FieldKind::kText) << "text before the default secret";
+  EXPECT_EQ(table.classify("LICENSE_KEY").kind, FieldKind::kSecret) << "declared secret before file name";
+  EXPECT_EQ(table.classify("token").kind, FieldKind::kTemplate) << "declarations before defaults";
+  EXPECT_EQ(table.classify("refresh_token").kind, FieldKind::kSecret);
+  EXPECT_TRUE(table.classify("pin").scalar);
+  EXPECT_TRUE(table.classify("eMail").scalar);
+  EXPECT_FALSE(table.classify("name").scalar);
+  EXPECT_EQ(table.classify("name").kind, FieldKind::kText);
+}
+
+TEST_F(ScanTest, ScreenMemoKeepsVerdictsApartByContextAndBound) {
+  ScreenMemo memo;
+  const FieldContext text{FieldKind::kText, false, 0}, csv{FieldKind::kText, true, 0},
+      file{FieldKind::kFileName, false, 0};
+  EXPECT_EQ(memo.find("v", text), nullptr);
+  memo.remember({Detection{ThreatType::kXss, Severity::kHigh, 1, "t", "e"}});
+  ASSERT_NE(memo.find("v", text), nullptr);
+  EXPECT_EQ(memo.find("v", text)->size(), 1u);
+  EXPECT_EQ(memo.find("v", csv), nullptr);
+  memo.remember({});
+  EXPECT_EQ(memo.find("v", file), nullptr);
+  memo.remember({});
+  EXPECT_TRUE(memo.find("v", csv)->empty());
+  EXPECT_EQ(memo.find("v", text)->size(), 1u);
+  EXPECT_EQ(memo.find("v", FieldContext{FieldKind::kText, false, 10}), nullptr)
+      << "the size limit is part of the context";
+  const std::string long_value(ScreenMemo::kMaxValueBytes + 1, 'x');
+  EXPECT_EQ(memo.find(long_value, text), nullptr);
+  memo.remember({});
+  EXPECT_EQ(memo.find(long_value, text), nullptr) << "long values are not remembered";
+  for (std::size_t i = 0; i < ScreenMemo::kMaxEntries + 10; ++i) {
+    if (memo.find(std::to_string(i), text) == nullptr) memo.remember({});
+  }
+  EXPECT_NE(memo.find("5", text), nullptr);
+  EXPECT_EQ(memo.find(std::to_string(ScreenMemo::kMaxEntries + 5), text), nullptr) << "bounded";
+}
+
 }  // namespace
 }  // namespace eyewear::security
