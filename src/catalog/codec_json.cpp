@@ -1,4 +1,5 @@
 // The JSON side of the codec: API representation in and out, JSON array and NDJSON bodies.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -354,16 +355,20 @@ Result<std::vector<BulkRow>> parse_json_bulk(std::string_view body) {
   return rows;
 }
 
-Result<std::vector<BulkRow>> parse_ndjson_bulk(std::span<const platform::JsonLine> lines) {
-  if (lines.size() > kMaxBulkRows) return fail(too_many_rows());
+Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines) {
   std::vector<BulkRow> rows;
-  rows.reserve(lines.size());
-  for (const auto& l : lines) {
+  rows.reserve(std::min(lines.lines.size(), kMaxBulkRows));
+  bool too_many = false;
+  auto read = [&](const platform::JsonLine& l) {
+    if (too_many || rows.size() == kMaxBulkRows) {
+      too_many = true;
+      return false;
+    }
     const std::size_t index = rows.size() + 1;
     if (l.depth > kMaxDepth) {
       rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
                                               {{"field", std::string("body")}, {"rule", std::string("json")}})});
-      continue;
+      return true;
     }
     if (l.value.is_discarded()) {
       rows.push_back(BulkRow{index,
@@ -372,15 +377,21 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(std::span<const platform::JsonLin
                                    {{"field", std::string("body")},
                                     {"rule", std::string("json")},
                                     {"offset", static_cast<std::int64_t>(l.offset)}})});
-      continue;
+      return true;
     }
     rows.push_back(row_of(index, l.value));
+    return true;
+  };
+  for (const auto& l : lines.lines) {
+    if (!read(l)) break;
   }
+  if (!too_many) platform::for_each_rest_line(lines, read);
+  if (too_many) return fail(too_many_rows());
   return rows;
 }
 
 Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
-  return parse_ndjson_bulk(platform::parse_json_lines(body));
+  return parse_ndjson_bulk(platform::parse_json_lines(body, 0));  // one line at a time
 }
 
 Result<std::vector<BulkRow>> parse_csv_bulk(std::string_view body);

@@ -73,6 +73,8 @@ void quota_headers(CatalogRouteServices& s, const std::string& mid, Headers& hea
   if (auto state = s.quotas.state(mid, authz::Resource::kProductUploads)) set_rate_limit_headers(headers, *state, now);
 }
 
+static_assert(kNdjsonKeptLines == catalog::kMaxBulkRows + 1);
+
 HandlerResult bulk(CatalogRouteServices& s, Exchange& ex) {
   const auto& mid = ex.principal->manufacturer_id;
   catalog::BulkOptions opts;

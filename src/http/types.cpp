@@ -100,8 +100,8 @@ std::string_view Exchange::param(std::string_view name) const {
   return {};
 }
 
-const std::vector<platform::JsonLine>& Exchange::ndjson_lines() {
-  if (!ndjson) ndjson = platform::parse_json_lines(request.body);
+const platform::JsonLines& Exchange::ndjson_lines() {
+  if (!ndjson) ndjson = platform::parse_json_lines(request.body, kNdjsonKeptLines);
   return *ndjson;
 }
 

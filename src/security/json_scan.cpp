@@ -131,17 +131,20 @@ void InputScanner::scan_json(const nlohmann::json& document, const FieldClassifi
 }
 
 void InputScanner::scan_ndjson(std::string_view text, const FieldClassifier& fields, ScanReport& report) const {
-  scan_ndjson(platform::parse_json_lines(text), fields, report);
+  scan_ndjson(platform::parse_json_lines(text, 0), fields, report);  // one line at a time
 }
 
-void InputScanner::scan_ndjson(std::span<const platform::JsonLine> lines, const FieldClassifier& fields,
+void InputScanner::scan_ndjson(const platform::JsonLines& lines, const FieldClassifier& fields,
                                ScanReport& report) const {
   ScreenMemo memo;  // the lines of an upload repeat their values
-  for (const auto& l : lines) {
-    if (l.value.is_discarded()) continue;
+  auto walk = [&](const platform::JsonLine& l) {
+    if (l.value.is_discarded()) return true;
     const std::string prefix = "ndjson[" + std::to_string(l.line) + "]";
     JsonWalk(*this, fields, report, prefix, &memo).value(l.value, "", FieldTraits{});
-  }
+    return true;
+  };
+  for (const auto& l : lines.lines) walk(l);
+  platform::for_each_rest_line(lines, walk);  // lines past those kept: parsed, screened, dropped
 }
 
 }  // namespace eyewear::security

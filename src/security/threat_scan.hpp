@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -72,7 +71,7 @@ class InputScanner {
   // One JSON document a line; lines that are not JSON are skipped (the handler refuses them).
   void scan_ndjson(std::string_view text, const FieldClassifier& fields, ScanReport& report) const;
   // The same, over lines already parsed (the request's, shared with its handler).
-  void scan_ndjson(std::span<const platform::JsonLine> lines, const FieldClassifier& fields, ScanReport& report) const;
+  void scan_ndjson(const platform::JsonLines& lines, const FieldClassifier& fields, ScanReport& report) const;
 
   [[nodiscard]] const ThreatDetector& detector() const noexcept { return detector_; }
 

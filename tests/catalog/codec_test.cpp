@@ -114,6 +114,51 @@ TEST(CatalogJson, TooManyRows) {
   auto r = parse_bulk(nd, BulkFormat::kNdjson);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(rule_of(r.error()), "max_rows");
+  // Parsed ahead (as the upload route shares them with the threat screen), however many kept.
+  for (const std::size_t keep : {std::size_t{0}, std::size_t{10}, std::size_t{10'000}, std::size_t{10'001}}) {
+    auto shared = parse_ndjson_bulk(platform::parse_json_lines(nd, keep));
+    ASSERT_FALSE(shared.has_value()) << keep;
+    EXPECT_EQ(rule_of(shared.error()), "max_rows") << keep;
+  }
+  nd.resize(nd.size() - 3);  // exactly 10,000 rows
+  for (const std::size_t keep : {std::size_t{0}, std::size_t{10}, std::size_t{10'001}}) {
+    auto shared = parse_ndjson_bulk(platform::parse_json_lines(nd, keep));
+    ASSERT_TRUE(shared.has_value()) << keep;
+    EXPECT_EQ(shared->size(), 10'000u) << keep;
+    EXPECT_EQ(shared->back().row, 10'000u) << keep;
+  }
+}
+
+// The rows read from lines parsed ahead equal those parse_bulk reads from the body, whatever
+// number of lines was kept parsed.
+TEST(CatalogJson, RowsFromParsedLinesEqualRowsFromTheBody) {
+  const std::string body = "\xEF\xBB\xBF{\"sku\":\"A\",\"name\":\"x\"}\r\n\n{broken\n  \n" + std::string(40, '[') +
+                           std::string(40, ']') + "\n{\"sku\":5}\n{\"sku\":\"C\"}";
+  const auto direct = parse_bulk(body, BulkFormat::kNdjson);
+  ASSERT_TRUE(direct.has_value());
+  ASSERT_EQ(direct->size(), 5u);
+  for (std::size_t keep = 0; keep <= 6; ++keep) {
+    const auto shared = parse_ndjson_bulk(platform::parse_json_lines(body, keep));
+    ASSERT_TRUE(shared.has_value()) << keep;
+    ASSERT_EQ(shared->size(), direct->size()) << keep;
+    for (std::size_t i = 0; i < direct->size(); ++i) {
+      const auto &a = (*direct)[i], &b = (*shared)[i];
+      EXPECT_EQ(a.row, b.row) << keep << " " << i;
+      EXPECT_EQ(a.patch.sku, b.patch.sku) << keep << " " << i;
+      ASSERT_EQ(a.error.has_value(), b.error.has_value()) << keep << " " << i;
+      if (!a.error) continue;
+      EXPECT_EQ(a.error->code, b.error->code) << keep << " " << i;
+      EXPECT_EQ(a.error->message, b.error->message) << keep << " " << i;
+      EXPECT_EQ(rule_of(*a.error), rule_of(*b.error)) << keep << " " << i;
+      EXPECT_EQ(field_of(*a.error), field_of(*b.error)) << keep << " " << i;
+      const auto* offset_a = a.error->detail("offset");
+      const auto* offset_b = b.error->detail("offset");
+      ASSERT_EQ(offset_a == nullptr, offset_b == nullptr) << keep << " " << i;
+      if (offset_a != nullptr) {
+        EXPECT_EQ(std::get<std::int64_t>(*offset_a), std::get<std::int64_t>(*offset_b)) << keep << " " << i;
+      }
+    }
+  }
 }
 
 TEST(CatalogExport, CsvAndJsonRoundTripsReproduceProducts) {

@@ -201,6 +201,20 @@ TEST_F(ScanTest, NdjsonLines) {
   EXPECT_EQ(fields_and_types(r), (Pairs{{"ndjson[4]/name", "sql_injection"}}));
 }
 
+// An upload's lines past those kept parsed (http::kNdjsonKeptLines) are screened all the same.
+TEST_F(ScanTest, NdjsonLinesPastTheKeptOnesAreScreened) {
+  const std::string body =
+      "{\"name\": \"<script>alert(1)</script>\"}\n\n{\"name\": \"ok\"}\nnot json\n"
+      "{\"name\": \"1' OR '1'='1\"}\n{\"name\": \"<script>alert(1)</script>\"}\n";
+  const Pairs expected{{"ndjson[1]/name", "xss"}, {"ndjson[5]/name", "sql_injection"}, {"ndjson[6]/name", "xss"}};
+  for (std::size_t keep = 0; keep <= 6; ++keep) {
+    ScanReport r;
+    scanner_.scan_ndjson(platform::parse_json_lines(body, keep), FieldClassifier(), r);
+    EXPECT_EQ(fields_and_types(r), expected) << keep;
+    EXPECT_EQ(r.fields, 4u) << keep;
+  }
+}
+
 // A value repeated across an upload is screened once (ScreenMemo) but reported wherever it is,
 // with the verdict of each place's field kind.
 TEST_F(ScanTest, RepeatedValuesAreReportedAtEveryPlaceWithThatPlacesVerdict) {
