@@ -359,8 +359,8 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines)
   std::vector<BulkRow> rows;
   rows.reserve(std::min(lines.lines.size(), kMaxBulkRows));
   bool too_many = false;
-  auto read = [&](const platform::JsonLine& l) {
-    if (too_many || rows.size() == kMaxBulkRows) {
+  platform::for_each_json_line(lines, [&](const platform::JsonLine& l) {
+    if (rows.size() == kMaxBulkRows) {
       too_many = true;
       return false;
     }
@@ -381,11 +381,7 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines)
     }
     rows.push_back(row_of(index, l.value));
     return true;
-  };
-  for (const auto& l : lines.lines) {
-    if (!read(l)) break;
-  }
-  if (!too_many) platform::for_each_rest_line(lines, read);
+  });
   if (too_many) return fail(too_many_rows());
   return rows;
 }

@@ -59,4 +59,11 @@ void for_each_rest_line(const JsonLines& lines, const std::function<bool(const J
   });
 }
 
+void for_each_json_line(const JsonLines& lines, const std::function<bool(const JsonLine&)>& visit) {
+  for (const auto& l : lines.lines) {
+    if (!visit(l)) return;
+  }
+  for_each_rest_line(lines, visit);
+}
+
 }  // namespace eyewear::platform

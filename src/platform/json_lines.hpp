@@ -38,4 +38,8 @@ struct JsonLines {
 // `visit` and keeping none; stops when `visit` returns false.
 void for_each_rest_line(const JsonLines& lines, const std::function<bool(const JsonLine&)>& visit);
 
+// Every line: the kept ones, then the rest as for_each_rest_line reads them; stops when `visit`
+// returns false.
+void for_each_json_line(const JsonLines& lines, const std::function<bool(const JsonLine&)>& visit);
+
 }  // namespace eyewear::platform

@@ -137,14 +137,13 @@ void InputScanner::scan_ndjson(std::string_view text, const FieldClassifier& fie
 void InputScanner::scan_ndjson(const platform::JsonLines& lines, const FieldClassifier& fields,
                                ScanReport& report) const {
   ScreenMemo memo;  // the lines of an upload repeat their values
-  auto walk = [&](const platform::JsonLine& l) {
+  // Lines past those kept are parsed, screened and dropped one at a time.
+  platform::for_each_json_line(lines, [&](const platform::JsonLine& l) {
     if (l.value.is_discarded()) return true;
     const std::string prefix = "ndjson[" + std::to_string(l.line) + "]";
     JsonWalk(*this, fields, report, prefix, &memo).value(l.value, "", FieldTraits{});
     return true;
-  };
-  for (const auto& l : lines.lines) walk(l);
-  platform::for_each_rest_line(lines, walk);  // lines past those kept: parsed, screened, dropped
+  });
 }
 
 }  // namespace eyewear::security

@@ -68,6 +68,7 @@ FieldClassifier::FieldClassifier(const FieldPolicy& policy)
   for (const auto& rule : rules_) by_name_only_ = by_name_only_ && rule.pointer.empty();
   if (by_name_only_) {
     for (const auto& rule : rules_) by_name_.try_emplace(rule.name, classify_by_rules(rule.name, {}));
+    by_name_.try_emplace("email", classify_by_rules("email", {}));  // a scalar without a rule
   }
 }
 
@@ -102,7 +103,7 @@ bool FieldClassifier::matches(const Rule& rule, std::string_view name, std::span
 FieldTraits FieldClassifier::classify(std::string_view name, std::span<const PathSegment> path) const {
   if (!by_name_only_) return classify_by_rules(name, path);
   if (const auto it = by_name_.find(name); it != by_name_.end()) return it->second;
-  return FieldTraits{FieldKind::kText, iequal(name, "email")};
+  return FieldTraits{};  // a name no rule names: ordinary text
 }
 
 FieldTraits FieldClassifier::classify_by_rules(std::string_view name, std::span<const PathSegment> path) const {

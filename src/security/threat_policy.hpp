@@ -83,7 +83,7 @@ class FieldClassifier {
 
   std::vector<Rule> rules_;
   // Without pointer rules a member's traits depend on its name alone: the traits of every name
-  // some rule names, worked out once (every other name is ordinary text).
+  // some rule names (and `email`), worked out once (every other name is ordinary text).
   bool by_name_only_ = true;
   std::unordered_map<std::string, FieldTraits, FoldedHash, FoldedEqual> by_name_;
   std::size_t max_field_bytes_ = 0;
