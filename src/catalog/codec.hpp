@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "catalog/model.hpp"
-#include "platform/json_lines.hpp"
 
 namespace eyewear::catalog {
 
@@ -32,9 +31,6 @@ void append_product_json(std::string& out, const Product& p);
 // array: INVALID_JSON; malformed CSV or a bad header: VALIDATION_FAILED naming the problem) or
 // holds more than kMaxBulkRows rows; a row that cannot be read becomes a row error.
 [[nodiscard]] Result<std::vector<BulkRow>> parse_bulk(std::string_view body, BulkFormat format);
-// An NDJSON body whose lines are already parsed (platform::parse_json_lines, any `keep`): the
-// rows parse_bulk gives for that body.
-[[nodiscard]] Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines);
 
 // The CSV columns, in export order.
 [[nodiscard]] const std::vector<std::string>& csv_columns();

@@ -7,6 +7,8 @@
 #include "catalog/validation.hpp"
 #include "platform/clock.hpp"
 #include "platform/json_depth.hpp"
+#include "platform/json_lines.hpp"
+#include "platform/json_node.hpp"
 #include "platform/logging.hpp"
 
 namespace eyewear::catalog {
@@ -21,87 +23,123 @@ Error type_error(const std::string& field, const char* expected) {
   return field_error(field, "type", field + " must be " + expected);
 }
 
-Result<std::string> string_of(const json& v, const std::string& field) {
-  if (!v.is_string()) return fail(type_error(field, "a string"));
-  return v.get<std::string>();
+// The readers below take either parser's nodes (platform::NlohmannNode for a JSON body,
+// platform::SimdNode for bulk rows); both give members in the same order, so the first error
+// found is the same.
+using platform::JsonKind;
+
+template <typename Node>
+Result<std::string> string_of(Node v, const std::string& field) {
+  if (v.kind() != JsonKind::kString) return fail(type_error(field, "a string"));
+  return std::string(v.string());
 }
 
-Result<Decimal> decimal_of(const json& v, const std::string& field) {
+template <typename Node>
+Result<Decimal> decimal_of(Node v, const std::string& field) {
   Decimal d;
-  if (v.is_number_integer()) {
-    if (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+  switch (v.kind()) {
+    case JsonKind::kUnsigned:
       return fail(field_error(field, "range", field + " is out of range"));
+    case JsonKind::kInt:
+      return Decimal{v.integer(), 0};
+    case JsonKind::kDouble: {
+      const double x = v.real();
+      if (!std::isfinite(x) || std::fabs(x) > 1e15) {
+        return fail(field_error(field, "range", field + " is out of range"));
+      }
+      // The shortest text that reads back as the same double is what the client wrote.
+      char buf[64];
+      const auto r = std::to_chars(buf, buf + sizeof buf, x);
+      const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+      if (text.find('e') != std::string_view::npos || !parse_decimal(text, d)) {
+        return fail(field_error(field, "precision", field + " must be a plain decimal number"));
+      }
+      return d;
     }
-    return Decimal{v.get<std::int64_t>(), 0};
+    case JsonKind::kString:
+      if (!parse_decimal(v.string(), d)) {
+        return fail(field_error(field, "format", field + " must be a decimal number such as 129.99"));
+      }
+      return d;
+    default:
+      return fail(type_error(field, "a number"));
   }
-  if (v.is_number_float()) {
-    const double x = v.get<double>();
-    if (!std::isfinite(x) || std::fabs(x) > 1e15) return fail(field_error(field, "range", field + " is out of range"));
-    // The shortest text that reads back as the same double is what the client wrote.
-    char buf[64];
-    const auto r = std::to_chars(buf, buf + sizeof buf, x);
-    const std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
-    if (text.find('e') != std::string_view::npos || !parse_decimal(text, d)) {
-      return fail(field_error(field, "precision", field + " must be a plain decimal number"));
-    }
-    return d;
-  }
-  if (v.is_string()) {
-    if (!parse_decimal(v.get_ref<const std::string&>(), d)) {
-      return fail(field_error(field, "format", field + " must be a decimal number such as 129.99"));
-    }
-    return d;
-  }
-  return fail(type_error(field, "a number"));
 }
 
-Result<std::vector<std::string>> string_list(const json& v, const std::string& field) {
-  if (!v.is_array()) return fail(type_error(field, "an array of strings"));
+template <typename Node>
+Result<std::vector<std::string>> string_list(Node v, const std::string& field) {
+  if (v.kind() != JsonKind::kArray) return fail(type_error(field, "an array of strings"));
   std::vector<std::string> out;
   out.reserve(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (!v[i].is_string()) return fail(type_error(field + "[" + std::to_string(i) + "]", "a string"));
-    out.push_back(v[i].get<std::string>());
-  }
+  Status status;
+  v.items([&](Node item) {
+    if (item.kind() != JsonKind::kString) {
+      status = fail(type_error(field + "[" + std::to_string(out.size()) + "]", "a string"));
+      return false;
+    }
+    out.emplace_back(item.string());
+    return true;
+  });
+  EW_TRY(status);
   return out;
 }
 
-Result<std::vector<Image>> images_of(const json& v) {
-  if (!v.is_array()) return fail(type_error("images", "an array of objects"));
-  std::vector<Image> out;
-  out.reserve(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const std::string prefix = "images[" + std::to_string(i) + "]";
-    const auto& o = v[i];
-    if (o.is_string()) {  // a bare URL
-      out.push_back(Image{o.get<std::string>(), {}, static_cast<std::int32_t>(i)});
-      continue;
-    }
-    if (!o.is_object()) return fail(type_error(prefix, "an object with url, alt and position"));
-    Image img;
-    img.position = static_cast<std::int32_t>(i);
-    for (const auto& [key, value] : o.items()) {
+template <typename Node>
+Result<Image> image_of(Node o, std::size_t i) {
+  const std::string prefix = "images[" + std::to_string(i) + "]";
+  if (o.kind() == JsonKind::kString)
+    return Image{std::string(o.string()), {}, static_cast<std::int32_t>(i)};  // a bare URL
+  if (o.kind() != JsonKind::kObject) return fail(type_error(prefix, "an object with url, alt and position"));
+  Image img;
+  img.position = static_cast<std::int32_t>(i);
+  Status status;
+  o.members([&](std::string_view key, Node value) {
+    status = [&]() -> Status {
       if (key == "url") {
         EW_ASSIGN_OR_RETURN(img.url, string_of(value, prefix + ".url"));
       } else if (key == "alt") {
-        if (!value.is_null()) {
+        if (value.kind() != JsonKind::kNull) {
           EW_ASSIGN_OR_RETURN(img.alt, string_of(value, prefix + ".alt"));
         }
       } else if (key == "position") {
-        if (!value.is_number_integer()) return fail(type_error(prefix + ".position", "an integer"));
-        const auto pos = value.get<std::int64_t>();
+        if (value.kind() != JsonKind::kInt && value.kind() != JsonKind::kUnsigned) {
+          return fail(type_error(prefix + ".position", "an integer"));
+        }
+        const auto pos = value.kind() == JsonKind::kInt ? value.integer() : std::int64_t{-1};  // -1: out of range
         if (pos < 0 || pos > 1000) {
           return fail(field_error(prefix + ".position", "range", prefix + ".position must be between 0 and 1000",
                                   {{"min", std::int64_t{0}}, {"max", std::int64_t{1000}}}));
         }
         img.position = static_cast<std::int32_t>(pos);
       } else {
-        return fail(field_error(prefix + "." + key, "unknown_field", prefix + "." + key + " is not a field of an image"));
+        const std::string field = prefix + "." + std::string(key);
+        return fail(field_error(field, "unknown_field", field + " is not a field of an image"));
       }
+      return {};
+    }();
+    return status.has_value();
+  });
+  EW_TRY(status);
+  if (img.url.empty()) return fail(field_error(prefix + ".url", "required", prefix + ".url is required"));
+  return img;
+}
+
+template <typename Node>
+Result<std::vector<Image>> images_of(Node v) {
+  if (v.kind() != JsonKind::kArray) return fail(type_error("images", "an array of objects"));
+  std::vector<Image> out;
+  out.reserve(v.size());
+  Status status;
+  v.items([&](Node item) {
+    auto img = image_of(item, out.size());
+    if (!img) {
+      status = fail(std::move(img).error());
+      return false;
     }
-    if (img.url.empty()) return fail(field_error(prefix + ".url", "required", prefix + ".url is required"));
-    out.push_back(std::move(img));
-  }
+    out.push_back(std::move(*img));
+    return true;
+  });
+  EW_TRY(status);
   return out;
 }
 
@@ -112,23 +150,103 @@ constexpr std::pair<const char*, DimensionSlot> kDimensionFields[] = {
     {"frame_width", &ProductPatch::frame_width},     {"frame_height", &ProductPatch::frame_height},
 };
 
-Status dimensions_of(const json& v, ProductPatch& p) {
-  if (!v.is_object()) return fail(type_error("dimensions", "an object"));
-  for (const auto& [key, value] : v.items()) {
-    const std::string field = "dimensions." + key;
-    DimensionSlot slot = nullptr;
-    for (const auto& [name, s] : kDimensionFields) {
-      if (key == name) slot = s;
+template <typename Node>
+Status dimensions_of(Node v, ProductPatch& p) {
+  if (v.kind() != JsonKind::kObject) return fail(type_error("dimensions", "an object"));
+  Status status;
+  v.members([&](std::string_view key, Node value) {
+    status = [&]() -> Status {
+      const std::string field = "dimensions." + std::string(key);
+      DimensionSlot slot = nullptr;
+      for (const auto& [name, s] : kDimensionFields) {
+        if (key == name) slot = s;
+      }
+      if (slot == nullptr) return fail(field_error(field, "unknown_field", field + " is not a known dimension"));
+      if (value.kind() == JsonKind::kNull) {
+        p.*slot = std::optional<Decimal>();
+        return {};
+      }
+      EW_ASSIGN_OR_RETURN(auto d, decimal_of(value, field));
+      p.*slot = std::optional<Decimal>(d);
+      return {};
+    }();
+    return status.has_value();
+  });
+  return status;
+}
+
+template <typename Node>
+Status member_of(std::string_view key, Node value, ProductPatch& p) {
+  const bool null = value.kind() == JsonKind::kNull;
+  auto text = [&](std::optional<std::string>& slot) -> Status {
+    if (null) {
+      slot = std::string();
+      return {};
     }
-    if (slot == nullptr) return fail(field_error(field, "unknown_field", field + " is not a known dimension"));
-    if (value.is_null()) {
-      p.*slot = std::optional<Decimal>();
-      continue;
-    }
-    EW_ASSIGN_OR_RETURN(auto d, decimal_of(value, field));
-    p.*slot = std::optional<Decimal>(d);
+    EW_ASSIGN_OR_RETURN(slot, string_of(value, std::string(key)));
+    return {};
+  };
+  if (key == "sku") return text(p.sku);
+  if (key == "name") return text(p.name);
+  if (key == "brand") return text(p.brand);
+  if (key == "category") return text(p.category);
+  if (key == "description") return text(p.description);
+  if (key == "currency") return text(p.currency);
+  if (key == "price") {
+    if (null) return fail(field_error("price", "required", "price is required"));
+    EW_ASSIGN_OR_RETURN(p.price, decimal_of(value, "price"));
+    return {};
   }
-  return {};
+  if (key == "dimensions") return null ? Status() : dimensions_of(value, p);
+  if (key == "materials" || key == "colors") {
+    auto& slot = key == "materials" ? p.materials : p.colors;
+    if (null) {
+      slot = std::vector<std::string>();
+      return {};
+    }
+    EW_ASSIGN_OR_RETURN(slot, string_list(value, std::string(key)));
+    return {};
+  }
+  if (key == "images") {
+    if (null) {
+      p.images = std::vector<Image>();
+      return {};
+    }
+    EW_ASSIGN_OR_RETURN(p.images, images_of(value));
+    return {};
+  }
+  if (key == "metadata") {
+    if (null) {
+      p.metadata = "{}";
+      return {};
+    }
+    if (value.kind() != JsonKind::kObject) return fail(type_error("metadata", "an object"));
+    std::string dumped;
+    value.dump(dumped);  // nlohmann's dump, from either parser
+    p.metadata = std::move(dumped);
+    return {};
+  }
+  if (key == "is_active") {
+    if (value.kind() != JsonKind::kBool) return fail(type_error("is_active", "true or false"));
+    p.is_active = value.boolean();
+    return {};
+  }
+  if (key == "id" || key == "price_minor" || key == "created_at" || key == "updated_at") return {};  // read-only
+  const std::string field(key);
+  return fail(field_error(field, "unknown_field", field + " is not a product field"));
+}
+
+template <typename Node>
+Result<ProductPatch> patch_of(Node o) {
+  if (o.kind() != JsonKind::kObject) return fail(field_error("body", "type", "a product must be a JSON object"));
+  ProductPatch p;
+  Status status;
+  o.members([&](std::string_view key, Node value) {
+    status = member_of(key, value, p);
+    return status.has_value();
+  });
+  EW_TRY(status);
+  return p;
 }
 
 json decimal_json(std::int64_t minor, int exponent) {
@@ -149,59 +267,7 @@ std::string iso(std::int64_t ms) { return platform::format_rfc3339(platform::fro
 
 }  // namespace
 
-Result<ProductPatch> patch_from_json(const json& o) {
-  if (!o.is_object()) return fail(field_error("body", "type", "a product must be a JSON object"));
-  ProductPatch p;
-  for (const auto& [key, value] : o.items()) {
-    auto text = [&](std::optional<std::string>& slot) -> Status {
-      if (value.is_null()) {
-        slot = std::string();
-        return {};
-      }
-      EW_ASSIGN_OR_RETURN(slot, string_of(value, key));
-      return {};
-    };
-    if (key == "sku") {
-      EW_TRY(text(p.sku));
-    } else if (key == "name") {
-      EW_TRY(text(p.name));
-    } else if (key == "brand") {
-      EW_TRY(text(p.brand));
-    } else if (key == "category") {
-      EW_TRY(text(p.category));
-    } else if (key == "description") {
-      EW_TRY(text(p.description));
-    } else if (key == "currency") {
-      EW_TRY(text(p.currency));
-    } else if (key == "price") {
-      if (value.is_null()) return fail(field_error("price", "required", "price is required"));
-      EW_ASSIGN_OR_RETURN(p.price, decimal_of(value, "price"));
-    } else if (key == "dimensions") {
-      if (!value.is_null()) EW_TRY(dimensions_of(value, p));
-    } else if (key == "materials") {
-      EW_ASSIGN_OR_RETURN(p.materials, value.is_null() ? Result<std::vector<std::string>>() : string_list(value, key));
-    } else if (key == "colors") {
-      EW_ASSIGN_OR_RETURN(p.colors, value.is_null() ? Result<std::vector<std::string>>() : string_list(value, key));
-    } else if (key == "images") {
-      EW_ASSIGN_OR_RETURN(p.images, value.is_null() ? Result<std::vector<Image>>() : images_of(value));
-    } else if (key == "metadata") {
-      if (value.is_null()) {
-        p.metadata = "{}";
-      } else {
-        if (!value.is_object()) return fail(type_error("metadata", "an object"));
-        p.metadata = value.dump();
-      }
-    } else if (key == "is_active") {
-      if (!value.is_boolean()) return fail(type_error("is_active", "true or false"));
-      p.is_active = value.get<bool>();
-    } else if (key == "id" || key == "price_minor" || key == "created_at" || key == "updated_at") {
-      continue;  // read-only
-    } else {
-      return fail(field_error(key, "unknown_field", key + " is not a product field"));
-    }
-  }
-  return p;
-}
+Result<ProductPatch> patch_from_json(const json& o) { return patch_of(platform::NlohmannNode(o)); }
 
 json product_json(const Product& p) {
   const int exponent = currency_exponent(p.currency).value_or(2);
@@ -321,10 +387,10 @@ Error too_many_rows() {
                      {{"max", static_cast<std::int64_t>(kMaxBulkRows)}});
 }
 
-BulkRow row_of(std::size_t index, const json& value) {
+BulkRow row_of(std::size_t index, platform::SimdNode value) {
   BulkRow row;
   row.row = index;
-  auto patch = patch_from_json(value);
+  auto patch = patch_of(value);
   if (patch) {
     row.patch = std::move(*patch);
   } else {
@@ -340,26 +406,35 @@ Result<std::vector<BulkRow>> parse_json_bulk(std::string_view body) {
     return fail(Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
                       {{"max_depth", std::int64_t{kMaxDepth}}}));
   }
-  json doc;
-  try {
-    doc = json::parse(body);
-  } catch (const json::parse_error& e) {
-    return fail(Error(ErrorCode::kInvalidJson, "malformed JSON at byte " + std::to_string(e.byte),
-                      {{"offset", static_cast<std::int64_t>(e.byte)}}));
+  platform::JsonReader reader;
+  const auto doc = reader.read(body);
+  if (!doc) {
+    try {
+      const auto again = json::parse(body);  // for where it breaks
+      (void)again;
+    } catch (const json::parse_error& e) {
+      return fail(Error(ErrorCode::kInvalidJson, "malformed JSON at byte " + std::to_string(e.byte),
+                        {{"offset", static_cast<std::int64_t>(e.byte)}}));
+    }
+    return fail(Error(ErrorCode::kInvalidJson, "malformed JSON"));
   }
-  if (!doc.is_array()) return fail(field_error("body", "type", "a JSON bulk body must be an array of products"));
-  if (doc.size() > kMaxBulkRows) return fail(too_many_rows());
+  if (doc->kind() != platform::JsonKind::kArray) {
+    return fail(field_error("body", "type", "a JSON bulk body must be an array of products"));
+  }
+  if (doc->size() > kMaxBulkRows) return fail(too_many_rows());
   std::vector<BulkRow> rows;
-  rows.reserve(doc.size());
-  for (std::size_t i = 0; i < doc.size(); ++i) rows.push_back(row_of(i + 1, doc[i]));
+  rows.reserve(doc->size());
+  doc->items([&](platform::SimdNode item) {
+    rows.push_back(row_of(rows.size() + 1, item));
+    return true;
+  });
   return rows;
 }
 
-Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines) {
+Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
   std::vector<BulkRow> rows;
-  rows.reserve(std::min(lines.lines.size(), kMaxBulkRows));
   bool too_many = false;
-  platform::for_each_json_line(lines, [&](const platform::JsonLine& l) {
+  platform::for_each_json_line(body, [&](const platform::JsonLine& l) {
     if (rows.size() == kMaxBulkRows) {
       too_many = true;
       return false;
@@ -370,7 +445,7 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines)
                                               {{"field", std::string("body")}, {"rule", std::string("json")}})});
       return true;
     }
-    if (l.value.is_discarded()) {
+    if (!l.value) {
       rows.push_back(BulkRow{index,
                              {},
                              Error(ErrorCode::kInvalidJson, "this line is not valid JSON",
@@ -379,15 +454,11 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(const platform::JsonLines& lines)
                                     {"offset", static_cast<std::int64_t>(l.offset)}})});
       return true;
     }
-    rows.push_back(row_of(index, l.value));
+    rows.push_back(row_of(index, *l.value));
     return true;
   });
   if (too_many) return fail(too_many_rows());
   return rows;
-}
-
-Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
-  return parse_ndjson_bulk(platform::parse_json_lines(body, 0));  // one line at a time
 }
 
 Result<std::vector<BulkRow>> parse_csv_bulk(std::string_view body);

@@ -73,8 +73,6 @@ void quota_headers(CatalogRouteServices& s, const std::string& mid, Headers& hea
   if (auto state = s.quotas.state(mid, authz::Resource::kProductUploads)) set_rate_limit_headers(headers, *state, now);
 }
 
-static_assert(kNdjsonKeptLines == catalog::kMaxBulkRows + 1);
-
 HandlerResult bulk(CatalogRouteServices& s, Exchange& ex) {
   const auto& mid = ex.principal->manufacturer_id;
   catalog::BulkOptions opts;
@@ -112,10 +110,7 @@ HandlerResult bulk(CatalogRouteServices& s, Exchange& ex) {
   }
   opts.request_id = ex.request_id;
 
-  // NDJSON lines the threat screen parsed are read, not parsed again.
-  EW_ASSIGN_OR_RETURN(auto rows, format == catalog::BulkFormat::kNdjson ? catalog::parse_ndjson_bulk(ex.ndjson_lines())
-                                                                        : catalog::parse_bulk(ex.request.body, format));
-  ex.ndjson.reset();
+  EW_ASSIGN_OR_RETURN(auto rows, catalog::parse_bulk(ex.request.body, format));
   if (rows.size() > kBulkPermissionRows) EW_TRY(require(s, ex, authz::Permission::kBulkOperations));
   auto answer = s.catalog.bulk(mid, std::move(rows), opts, meta_of(ex));
   if (!answer) {

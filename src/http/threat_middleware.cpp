@@ -57,7 +57,7 @@ class ThreatScreen final : public Middleware {
       if (mt == "text/csv" || mt == "application/csv") {
         scanner.scan_csv(ex.request.body, fields, report);
       } else if (mt == "application/x-ndjson" || mt == "application/ndjson" || mt == "application/jsonl") {
-        scanner.scan_ndjson(ex.ndjson_lines(), fields, report);
+        scanner.scan_ndjson(ex.request.body, fields, report);
       } else if (mt == "application/json") {
         auto doc = nlohmann::json::parse(ex.request.body, nullptr, /*allow_exceptions=*/false);
         if (!doc.is_discarded()) scanner.scan_json(doc, fields, report);

@@ -100,9 +100,4 @@ std::string_view Exchange::param(std::string_view name) const {
   return {};
 }
 
-const platform::JsonLines& Exchange::ndjson_lines() {
-  if (!ndjson) ndjson = platform::parse_json_lines(request.body, kNdjsonKeptLines);
-  return *ndjson;
-}
-
 }  // namespace eyewear::http

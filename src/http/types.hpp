@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "platform/error.hpp"
-#include "platform/json_lines.hpp"
 
 namespace eyewear::http {
 
@@ -97,10 +96,6 @@ struct Principal {
   [[nodiscard]] bool has_role(std::string_view role) const;
 };
 
-// One more than a bulk upload's row limit (catalog::kMaxBulkRows): a body with more lines is
-// refused whole, so parsed lines past it would only be held to be thrown away.
-inline constexpr std::size_t kNdjsonKeptLines = 10'001;
-
 struct Exchange {
   Request request;
   const Route* route = nullptr;  // null when nothing matched
@@ -110,9 +105,6 @@ struct Exchange {
   std::string client_ip;         // peer, or X-Forwarded-For from a trusted proxy
   std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
   std::optional<nlohmann::json> json;  // parsed body of JSON routes
-  // An NDJSON upload's lines, parsed on first use and shared by the threat screen and the handler
-  // (at most kNdjsonKeptLines of them kept; readers parse the rest as they go).
-  std::optional<platform::JsonLines> ndjson;
   std::optional<Principal> principal;
   // Headers that middleware before the handler wants on the final response (quota headers...).
   Headers extra_headers;
@@ -120,7 +112,6 @@ struct Exchange {
   std::vector<std::function<void(const Response&)>> on_complete;
 
   [[nodiscard]] std::string_view param(std::string_view name) const;
-  [[nodiscard]] const platform::JsonLines& ndjson_lines();
 };
 
 }  // namespace eyewear::http

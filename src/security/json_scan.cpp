@@ -3,6 +3,8 @@
 #include <cctype>
 #include <string>
 
+#include "platform/json_lines.hpp"
+#include "platform/json_node.hpp"
 #include "security/threat_rules.hpp"
 #include "security/threat_scan.hpp"
 
@@ -32,50 +34,53 @@ std::string render(std::string_view prefix, const std::vector<PathSegment>& path
   return out;
 }
 
+// Walks either parser's documents (platform::NlohmannNode, platform::SimdNode): both give the
+// members of an object in the same order, so paths and findings are the same.
+template <typename Node>
 class JsonWalk {
  public:
   JsonWalk(const InputScanner& scanner, const FieldClassifier& fields, ScanReport& report, std::string_view prefix,
            ScreenMemo* memo = nullptr)
       : scanner_(scanner), fields_(fields), report_(report), prefix_(prefix), memo_(memo) {}
 
-  void value(const nlohmann::json& v, std::string_view member, const FieldTraits& traits) {
+  void value(Node v, std::string_view member, const FieldTraits& traits) {
     if (path_.size() > kMaxDepth) return;
-    switch (v.type()) {
-      case nlohmann::json::value_t::string:
+    switch (v.kind()) {
+      case platform::JsonKind::kString:
         scanner_.screen_value(
-            v.get_ref<const std::string&>(), traits, fields_, false, [this] { return render(prefix_, path_); }, report_,
-            memo_);
+            v.string(), traits, fields_, false, [this] { return render(prefix_, path_); }, report_, memo_);
         return;
-      case nlohmann::json::value_t::object:
+      case platform::JsonKind::kObject:
         if (traits.scalar) {
           object_in_scalar(v);
           return;
         }
         object(v);
         return;
-      case nlohmann::json::value_t::array: {
+      case platform::JsonKind::kArray: {
         std::size_t i = 0;
-        for (const auto& item : v) {
+        v.items([&](Node item) {
           path_.push_back(PathSegment{{}, i++, true});
           value(item, member, traits);
           path_.pop_back();
-        }
+          return true;
+        });
         return;
       }
       default:
-        return;  // numbers, booleans, null, binary
+        return;  // numbers, booleans, null
     }
   }
 
-  void object(const nlohmann::json& v) {
+  void object(Node v) {
     std::size_t position = 0;
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      const std::string& key = it.key();
+    v.members([&](std::string_view key, Node child) {
       path_.push_back(PathSegment{key, ++position, false});
       this->key(key);
-      value(it.value(), key, fields_.classify(key, path_));
+      value(child, key, fields_.classify(key, path_));
       path_.pop_back();
-    }
+      return true;
+    });
   }
 
  private:
@@ -100,15 +105,15 @@ class JsonWalk {
   }
 
   // The classic operator injection: {"email": "a@b", "password": {"$ne": ""}}.
-  void object_in_scalar(const nlohmann::json& v) {
+  void object_in_scalar(Node v) {
     std::string evidence = "object_in_scalar_field";
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      const auto& k = it.key();
-      if (k.starts_with('$') && rules::is_mongo_operator(std::string_view(k).substr(1))) {
+    v.members([&](std::string_view k, Node) {
+      if (k.starts_with('$') && rules::is_mongo_operator(k.substr(1))) {
         evidence = "operator_object";
-        break;
+        return false;
       }
-    }
+      return true;
+    });
     scanner_.add(report_,
                  Detection{ThreatType::kNosqlInjection, Severity::kHigh, evidence == "operator_object" ? 0.95 : 0.85,
                            "json-structure", std::move(evidence)},
@@ -127,21 +132,16 @@ class JsonWalk {
 
 void InputScanner::scan_json(const nlohmann::json& document, const FieldClassifier& fields, ScanReport& report) const {
   ScreenMemo memo;  // a bulk array repeats its values
-  JsonWalk(*this, fields, report, "", &memo).value(document, "", FieldTraits{});
+  JsonWalk<platform::NlohmannNode>(*this, fields, report, "", &memo)
+      .value(platform::NlohmannNode(document), "", FieldTraits{});
 }
 
 void InputScanner::scan_ndjson(std::string_view text, const FieldClassifier& fields, ScanReport& report) const {
-  scan_ndjson(platform::parse_json_lines(text, 0), fields, report);  // one line at a time
-}
-
-void InputScanner::scan_ndjson(const platform::JsonLines& lines, const FieldClassifier& fields,
-                               ScanReport& report) const {
   ScreenMemo memo;  // the lines of an upload repeat their values
-  // Lines past those kept are parsed, screened and dropped one at a time.
-  platform::for_each_json_line(lines, [&](const platform::JsonLine& l) {
-    if (l.value.is_discarded()) return true;
+  platform::for_each_json_line(text, [&](const platform::JsonLine& l) {
+    if (!l.value) return true;
     const std::string prefix = "ndjson[" + std::to_string(l.line) + "]";
-    JsonWalk(*this, fields, report, prefix, &memo).value(l.value, "", FieldTraits{});
+    JsonWalk<platform::SimdNode>(*this, fields, report, prefix, &memo).value(*l.value, "", FieldTraits{});
     return true;
   });
 }

@@ -17,7 +17,6 @@
 #include <utility>
 #include <vector>
 
-#include "platform/json_lines.hpp"
 #include "security/threat_detector.hpp"
 #include "security/threat_policy.hpp"
 
@@ -70,8 +69,6 @@ class InputScanner {
   void scan_csv(std::string_view text, const FieldClassifier& fields, ScanReport& report) const;
   // One JSON document a line; lines that are not JSON are skipped (the handler refuses them).
   void scan_ndjson(std::string_view text, const FieldClassifier& fields, ScanReport& report) const;
-  // The same, over lines already parsed (the request's, shared with its handler).
-  void scan_ndjson(const platform::JsonLines& lines, const FieldClassifier& fields, ScanReport& report) const;
 
   [[nodiscard]] const ThreatDetector& detector() const noexcept { return detector_; }
 

@@ -114,51 +114,130 @@ TEST(CatalogJson, TooManyRows) {
   auto r = parse_bulk(nd, BulkFormat::kNdjson);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(rule_of(r.error()), "max_rows");
-  // Parsed ahead (as the upload route shares them with the threat screen), however many kept.
-  for (const std::size_t keep : {std::size_t{0}, std::size_t{10}, std::size_t{10'000}, std::size_t{10'001}}) {
-    auto shared = parse_ndjson_bulk(platform::parse_json_lines(nd, keep));
-    ASSERT_FALSE(shared.has_value()) << keep;
-    EXPECT_EQ(rule_of(shared.error()), "max_rows") << keep;
-  }
   nd.resize(nd.size() - 3);  // exactly 10,000 rows
-  for (const std::size_t keep : {std::size_t{0}, std::size_t{10}, std::size_t{10'001}}) {
-    auto shared = parse_ndjson_bulk(platform::parse_json_lines(nd, keep));
-    ASSERT_TRUE(shared.has_value()) << keep;
-    EXPECT_EQ(shared->size(), 10'000u) << keep;
-    EXPECT_EQ(shared->back().row, 10'000u) << keep;
-  }
+  auto exactly = parse_bulk(nd, BulkFormat::kNdjson);
+  ASSERT_TRUE(exactly.has_value());
+  EXPECT_EQ(exactly->size(), 10'000u);
+  EXPECT_EQ(exactly->back().row, 10'000u);
 }
 
-// The rows read from lines parsed ahead equal those parse_bulk reads from the body, whatever
-// number of lines was kept parsed.
-TEST(CatalogJson, RowsFromParsedLinesEqualRowsFromTheBody) {
-  const std::string body = "\xEF\xBB\xBF{\"sku\":\"A\",\"name\":\"x\"}\r\n\n{broken\n  \n" + std::string(40, '[') +
-                           std::string(40, ']') + "\n{\"sku\":5}\n{\"sku\":\"C\"}";
-  const auto direct = parse_bulk(body, BulkFormat::kNdjson);
-  ASSERT_TRUE(direct.has_value());
-  ASSERT_EQ(direct->size(), 5u);
-  for (std::size_t keep = 0; keep <= 6; ++keep) {
-    const auto shared = parse_ndjson_bulk(platform::parse_json_lines(body, keep));
-    ASSERT_TRUE(shared.has_value()) << keep;
-    ASSERT_EQ(shared->size(), direct->size()) << keep;
-    for (std::size_t i = 0; i < direct->size(); ++i) {
-      const auto &a = (*direct)[i], &b = (*shared)[i];
-      EXPECT_EQ(a.row, b.row) << keep << " " << i;
-      EXPECT_EQ(a.patch.sku, b.patch.sku) << keep << " " << i;
-      ASSERT_EQ(a.error.has_value(), b.error.has_value()) << keep << " " << i;
-      if (!a.error) continue;
-      EXPECT_EQ(a.error->code, b.error->code) << keep << " " << i;
-      EXPECT_EQ(a.error->message, b.error->message) << keep << " " << i;
-      EXPECT_EQ(rule_of(*a.error), rule_of(*b.error)) << keep << " " << i;
-      EXPECT_EQ(field_of(*a.error), field_of(*b.error)) << keep << " " << i;
-      const auto* offset_a = a.error->detail("offset");
-      const auto* offset_b = b.error->detail("offset");
-      ASSERT_EQ(offset_a == nullptr, offset_b == nullptr) << keep << " " << i;
-      if (offset_a != nullptr) {
-        EXPECT_EQ(std::get<std::int64_t>(*offset_a), std::get<std::int64_t>(*offset_b)) << keep << " " << i;
-      }
-    }
+std::string describe(const std::optional<Decimal>& d) {
+  return d ? std::to_string(d->digits) + "e-" + std::to_string(d->scale) : "-";
+}
+
+// Everything a row holds, as text.
+std::string describe(const BulkRow& r) {
+  std::string out = std::to_string(r.row) + " ";
+  if (r.error) {
+    out += "error " + std::string(platform::code_name(r.error->code)) + " " + r.error->message + " " +
+           field_of(*r.error) + " " + rule_of(*r.error);
+    return out;
   }
+  const auto& p = r.patch;
+  auto text = [&](const std::optional<std::string>& s) { out += (s ? "[" + *s + "]" : "-") + " "; };
+  auto list = [&](const std::optional<std::vector<std::string>>& l) {
+    if (!l) {
+      out += "- ";
+      return;
+    }
+    out += "(";
+    for (const auto& x : *l) out += "[" + x + "]";
+    out += ") ";
+  };
+  text(p.sku), text(p.name), text(p.brand), text(p.category), text(p.description), text(p.currency), text(p.metadata);
+  out += describe(p.price) + " ";
+  for (const auto* d :
+       {&p.lens_width, &p.lens_height, &p.bridge_width, &p.temple_length, &p.frame_width, &p.frame_height}) {
+    out += (*d ? "<" + describe(**d) + ">" : "-") + " ";
+  }
+  list(p.materials), list(p.colors);
+  if (p.images) {
+    for (const auto& img : *p.images) out += "{" + img.url + "|" + img.alt + "|" + std::to_string(img.position) + "}";
+  }
+  out += p.is_active ? (*p.is_active ? " active" : " inactive") : " -";
+  return out;
+}
+
+// Bulk rows are read from simdjson's documents; a row is what patch_from_json reads from
+// nlohmann's tree of the same line: same fields, same first error, same metadata text.
+TEST(CatalogJson, BulkRowsAreWhatTheJsonTreeReads) {
+  CatalogGenerator gen({.seed = 11});
+  std::vector<std::string> lines;
+  for (int i = 0; i < 50; ++i) lines.push_back(generated_json(gen.product(static_cast<std::uint64_t>(i))));
+  const std::string metadata = R"({"z":1,"a":[1.5,-0.0,1e2,"\u00e9\ud83d\ude00",{"b":null,"b":true}],"\u0061":"dup"})";
+  lines.insert(lines.end(),
+               {
+                   R"({"sku":"D","sku":"E","name":"n","price":"bad","price":5})",
+                   R"({"price":18446744073709551616,"sku":"big"})",
+                   R"({"price":9223372036854775808})",
+                   R"({"price":-0,"dimensions":{"lens_width":-0.0,"bridge_width":18446744073709551615}})",
+                   R"({"price":1e2,"dimensions":{"lens_width":52.5,"frame_height":null,"lens_width":"53.25"}})",
+                   R"({"price":1e300})",
+                   R"({"price":0.1e1})",
+                   R"({"price":true})",
+                   R"({"name":null,"sku":null})",
+                   R"({"metadata":)" + metadata + "}",
+                   R"({"metadata":{"big":123456789012345678901234,"esc":"\u0001\u007f\n\/"}})",
+                   R"({"metadata":[]})",
+                   R"({"images":["https://x/a.jpg",{"url":"https://x/b.jpg","alt":null,"position":7}]})",
+                   R"({"images":[{"url":"u","position":18446744073709551615}]})",
+                   R"({"images":[{"url":"u","position":1.0}]})",
+                   R"({"images":[{"url":"u","zoom":1}]})",
+                   R"({"images":[{"alt":"a"}]})",
+                   R"({"images":[1]})",
+                   R"({"images":{}})",
+                   R"({"materials":["acetate",1],"colors":"red"})",
+                   R"({"materials":null,"colors":["Red","red"]})",
+                   R"({"dimensions":{"depth":3}})",
+                   R"({"dimensions":[]})",
+                   R"({"is_active":"yes"})",
+                   R"({"is_active":false})",
+                   R"({"id":"prd_1","price_minor":5,"created_at":1,"updated_at":2,"extra":1})",
+                   R"({"$ne":1})",
+                   R"([1,2])",
+                   R"("text")",
+                   R"({})",
+               });
+  std::string nd, array = "[";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    nd += lines[i] + "\n";
+    array += (i > 0 ? "," : "") + lines[i];
+  }
+  array += "]";
+  const auto from_lines = parse_bulk(nd, BulkFormat::kNdjson);
+  const auto from_array = parse_bulk(array, BulkFormat::kJson);
+  ASSERT_TRUE(from_lines.has_value());
+  ASSERT_TRUE(from_array.has_value());
+  ASSERT_EQ(from_lines->size(), lines.size());
+  ASSERT_EQ(from_array->size(), lines.size());
+  std::size_t errors = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    BulkRow expected{i + 1, {}, {}};
+    auto patch = patch_from_json(nlohmann::json::parse(lines[i]));
+    if (patch) {
+      expected.patch = std::move(*patch);
+    } else {
+      expected.error = std::move(patch).error();
+      ++errors;
+    }
+    EXPECT_EQ(describe((*from_lines)[i]), describe(expected)) << lines[i];
+    EXPECT_EQ(describe((*from_array)[i]), describe(expected)) << lines[i];
+  }
+  EXPECT_GT(errors, 15u);
+  EXPECT_EQ(*(*from_lines)[50].patch.sku, "E") << "the last of duplicate keys wins";
+  EXPECT_EQ((*from_lines)[50].patch.price, (Decimal{5, 0}));
+  EXPECT_EQ(*(*from_lines)[59].patch.metadata, nlohmann::json::parse(metadata).dump());
+}
+
+TEST(CatalogJson, MalformedArraysNameTheByte) {
+  const auto r = parse_bulk("[{\"sku\":\"A\"},\n{\"sku\" \"B\"}]", BulkFormat::kJson);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, platform::ErrorCode::kInvalidJson);
+  EXPECT_EQ(r.error().message, "malformed JSON at byte 24") << "where nlohmann stops reading, as before";
+  const auto big = parse_bulk("[{\"price\":123456789012345678901234567890}]", BulkFormat::kJson);
+  ASSERT_TRUE(big.has_value()) << "what nlohmann reads (a number past 64 bits) is still read";
+  ASSERT_EQ(big->size(), 1u);
+  EXPECT_EQ(rule_of(*(*big)[0].error), "range");
 }
 
 TEST(CatalogExport, CsvAndJsonRoundTripsReproduceProducts) {
