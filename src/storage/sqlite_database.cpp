@@ -249,6 +249,12 @@ class SqliteDatabase final : public Database {
     const auto parent = std::filesystem::path(path_).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    // SQLite's memory statistics take a global mutex around every allocation, and nothing here
+    // reads them (sqlite3_memory_used, soft heap limits): off, process-wide, before the first
+    // connection initialises the library (a later call is refused and changes nothing).
+    // docs/BENCHMARKS.md, "Upload path, stop 14", has what it saved.
+    static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)memstatus_off;
     const std::size_t n = std::max<std::size_t>(1, options_.pool_size);
     for (std::size_t i = 0; i < n; ++i) {
       sqlite3* db = nullptr;
