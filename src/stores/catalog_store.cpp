@@ -1,9 +1,12 @@
 #include "stores/catalog_store.hpp"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "catalog/codec.hpp"
 #include "catalog/validation.hpp"
@@ -243,6 +246,7 @@ class SqlCatalogTx final : public CatalogTx {
     std::vector<std::optional<SearchText>> previous(products.size());  // upserts: the text replaced
     std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
     NewFacetCounts counted;                       // SQLite: the facet counts of the created rows
+    NewListEntries lists;                         // SQLite: their material and colour entries
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
       auto& t = texts[row];
@@ -287,11 +291,12 @@ class SqlCatalogTx final : public CatalogTx {
         o.created_at = p.created_at;
       }
       if (o.created && !pg_) {
-        EW_TRY(index_lists(p));
+        lists.add(p);
         counted.add(p);
       }
       out.push_back(o);
     }
+    EW_TRY(lists.write(c_));
     EW_TRY(counted.write(c_));
     // Full-text entries last: FTS5 flushes its pending terms to a new segment whenever a
     // statement opens a savepoint, and every products INSERT does (it writes several b-trees
@@ -337,6 +342,53 @@ class SqlCatalogTx final : public CatalogTx {
 
    private:
     std::map<std::tuple<std::string, int, int, std::string>, std::int64_t> counts_;
+  };
+
+  // SQLite: the material and colour entries of the created rows of a batch (see migration 0006),
+  // written in key order by multi-row INSERTs: one statement per up to kChunk entries instead of
+  // one per entry, and each b-tree filled in order instead of jumping between values.
+  class NewListEntries {
+   public:
+    void add(const Product& p) {
+      for (const auto& m : p.materials) materials_.emplace_back(m, p.seq);
+      for (const auto& color : p.colors) colors_.emplace_back(color, p.seq);
+    }
+    Status write(Connection& c) {
+      EW_TRY(write_entries(c, "INSERT INTO product_materials (material, seq) VALUES ", materials_));
+      EW_TRY(write_entries(c, "INSERT INTO product_colors (color, seq) VALUES ", colors_));
+      return {};
+    }
+
+   private:
+    using Entry = std::pair<std::string_view, std::int64_t>;
+    static constexpr std::size_t kChunk = 256;  // 512 parameters, far below SQLite's limit
+
+    // Chunks are kChunk entries, then halving sizes for the rest, so a table sees at most
+    // log2(kChunk) + 1 distinct statements (each prepared once per connection).
+    static Status write_entries(Connection& c, std::string_view insert, std::vector<Entry>& entries) {
+      std::sort(entries.begin(), entries.end());
+      std::vector<Param> params;
+      params.reserve(2 * kChunk);
+      std::string sql;
+      for (std::size_t done = 0; done < entries.size();) {
+        std::size_t n = kChunk;
+        while (n > entries.size() - done) n /= 2;
+        sql.assign(insert);
+        params.clear();
+        for (std::size_t k = 0; k < n; ++k) {
+          const auto& [value, seq] = entries[done + k];
+          if (k > 0) sql += ", ";
+          sql += "($" + std::to_string(2 * k + 1) + ", $" + std::to_string(2 * k + 2) + ")";
+          params.emplace_back(value);
+          params.emplace_back(seq);
+        }
+        EW_TRY(c.execute(sql, storage::Params(params)));
+        done += n;
+      }
+      return {};
+    }
+
+    std::vector<Entry> materials_, colors_;
   };
 
   // The four full-text columns as indexed (namespaced).
@@ -454,17 +506,6 @@ class SqlCatalogTx final : public CatalogTx {
     text(",\"fts_category\":", namespaced_text(p.category, tenant));
     text(",\"fts_description\":", namespaced_text(p.description, tenant));
     out += "}";
-  }
-
-  // SQLite: the material and colour entries of a new product (see migration 0006).
-  Status index_lists(const Product& p) {
-    for (const auto& m : p.materials) {
-      EW_TRY(c_.execute("INSERT INTO product_materials (material, seq) VALUES ($1, $2)", {m, p.seq}));
-    }
-    for (const auto& color : p.colors) {
-      EW_TRY(c_.execute("INSERT INTO product_colors (color, seq) VALUES ($1, $2)", {color, p.seq}));
-    }
-    return {};
   }
 
   Result<std::optional<Product>> get(std::string_view mid, std::int64_t seq) override {

@@ -1,6 +1,9 @@
 // Bulk uploads over HTTP on both databases: per-row results, insert and upsert, atomic and
 // partial, quota refusal with headers, the bulk_operations permission, Idempotency-Key replays,
 // and the CSV/JSON/NDJSON bodies with their edge cases.
+#include <map>
+#include <set>
+
 #include "integration/catalog_fixture.hpp"
 
 namespace eyewear::testing {
@@ -47,6 +50,62 @@ TEST_P(CatalogBulkTest, PerRowResultsForInsertAndUpsert) {
   EXPECT_EQ(uploads_used(t), 5) << "updated rows are uploads too";
   EXPECT_EQ(bulk(t, "[]").json()["totals"]["rows"], 0);
   EXPECT_EQ(bulk(t, "[]", "application/json", "?mode=replace").status, 422);
+}
+
+// A batch with taken SKUs scattered through it: every row gets its own outcome and id, and
+// only the created rows get material entries (SQLite writes those 256 to a statement, so the
+// 300 here cross a statement boundary).
+TEST_P(CatalogBulkTest, ScatteredConflictsKeepEachRowsOwnOutcome) {
+  const auto t = tenant("chunks@acme.example");
+  auto sku = [](int i) { return "C-" + std::to_string(i); };
+  json taken = json::array();
+  for (int i = 0; i < 150; i += 3) taken.push_back(product(sku(i), {{"materials", json::array({"acetate"})}}));
+  const auto first = bulk(t, taken.dump());
+  ASSERT_EQ(first.status, 200) << first.body;
+  std::map<std::string, std::string> ids;
+  const auto stored = first.json();
+  for (const auto& r : stored["rows"]) ids[r["sku"].get<std::string>()] = r["id"].get<std::string>();
+  ASSERT_EQ(ids.size(), 50U);
+
+  json all = json::array();
+  for (int i = 0; i < 150; ++i) all.push_back(product(sku(i), {{"materials", json::array({"titanium", "steel"})}}));
+  const auto inserted = bulk(t, all.dump());
+  ASSERT_EQ(inserted.status, 200) << inserted.body;
+  const auto outcomes = inserted.json();
+  EXPECT_EQ(outcomes["totals"], json({{"rows", 150}, {"created", 100}, {"updated", 0}, {"failed", 50}}));
+  std::set<std::string> fresh;
+  for (int i = 0; i < 150; ++i) {
+    const auto& r = outcomes["rows"][static_cast<std::size_t>(i)];
+    ASSERT_EQ(r["row"], i + 1);
+    ASSERT_EQ(r["sku"], sku(i));
+    if (i % 3 == 0) {
+      EXPECT_EQ(r["status"], "error") << i;
+      EXPECT_EQ(r["error"]["rule"], "unique") << i;
+    } else {
+      EXPECT_EQ(r["status"], "created") << i;
+      EXPECT_TRUE(fresh.insert(r["id"].get<std::string>()).second) << "ids are distinct";
+    }
+  }
+  EXPECT_EQ(products_of(t), 150);
+  EXPECT_EQ(search(t, "?material=titanium").json()["total"], 100) << "list entries of the created rows only";
+  EXPECT_EQ(search(t, "?material=acetate").json()["total"], 50);
+
+  json renamed = json::array();
+  for (int i = 0; i < 150; ++i) renamed.push_back(product(sku(i), {{"name", "Renamed " + sku(i)}}));
+  for (int i = 150; i < 153; ++i) renamed.push_back(product(sku(i)));
+  const auto upserted = bulk(t, renamed.dump(), "application/json", "?mode=upsert");
+  ASSERT_EQ(upserted.status, 200) << upserted.body;
+  const auto replaced = upserted.json();
+  EXPECT_EQ(replaced["totals"], json({{"rows", 153}, {"created", 3}, {"updated", 150}, {"failed", 0}}));
+  for (int i = 0; i < 153; ++i) {
+    const auto& r = replaced["rows"][static_cast<std::size_t>(i)];
+    EXPECT_EQ(r["status"], i < 150 ? "updated" : "created") << i;
+    if (i % 3 == 0 && i < 150) {
+      EXPECT_EQ(r["id"], ids[sku(i)]) << "an update keeps the row's id";
+    }
+  }
+  EXPECT_EQ(search(t, "?q=renamed").json()["total"], 150) << "the index follows every update";
+  EXPECT_EQ(products_of(t), 153);
 }
 
 TEST_P(CatalogBulkTest, AtomicIsAllOrNothing) {
