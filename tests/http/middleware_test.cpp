@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+
 namespace eyewear::http {
 namespace {
 
@@ -36,6 +40,46 @@ TEST(MiddlewareTest, GzipRoundTrip) {
 TEST(MiddlewareTest, JsonDepthIgnoresBracketsInStrings) {
   EXPECT_EQ(json_nesting_depth(R"({"a":[1,{"b":"[[[[\"]]"}]})", 100), 3);
   EXPECT_EQ(json_nesting_depth(std::string(1000, '['), 64), 65) << "stops counting past the limit";
+  EXPECT_EQ(json_nesting_depth(R"(["a\\", ["b"]])", 100), 2) << "an even run of backslashes leaves the quote closing";
+  EXPECT_EQ(json_nesting_depth(R"(["x\\\"[[", 1])", 100), 1) << "an odd run escapes it";
+  EXPECT_EQ(json_nesting_depth(R"([["unterminated [[[)", 100), 2);
+}
+
+// The byte-at-a-time definition the quote-skipping implementation must agree with.
+int reference_depth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+TEST(MiddlewareTest, JsonDepthAgreesWithTheByteLoopOnRandomText) {
+  std::mt19937 rng(20261203);
+  constexpr std::string_view kAlphabet = "{}[]\"\\\\a,";  // backslashes weighted up
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(rng() % 64, ' ');
+    for (auto& c : text) c = kAlphabet[rng() % kAlphabet.size()];
+    const int limit = static_cast<int>(rng() % 8);
+    ASSERT_EQ(json_nesting_depth(text, limit), reference_depth(text, limit)) << text << " limit " << limit;
+  }
 }
 
 Exchange exchange_for(const Route* route, std::string body, std::string content_type) {
