@@ -58,13 +58,25 @@ std::size_t SimdNode::size() const {
   return 1;  // as nlohmann counts a scalar
 }
 
+constexpr std::size_t kInsertionSortMembers = 32;
+
 SimdNode::Members SimdNode::sorted_members() const {
   Members out;
   simdjson::dom::object object;
   if (e_.get_object().get(object) != simdjson::SUCCESS) return out;
   out.reserve(object.size());
   for (auto field : object) out.emplace_back(field.key, field.value);
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const auto by_key = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (out.size() <= kInsertionSortMembers) {
+    // Objects are small and often already in key order (nlohmann writes them so): an insertion
+    // sort is stable, needs no buffer and is linear on sorted input, where std::stable_sort
+    // allocates one per object.
+    for (std::size_t i = 1; i < out.size(); ++i) {
+      for (std::size_t j = i; j > 0 && by_key(out[j], out[j - 1]); --j) std::swap(out[j], out[j - 1]);
+    }
+  } else {
+    std::stable_sort(out.begin(), out.end(), by_key);
+  }
   // Of a run of equal keys, the last one written wins (nlohmann assigns each in turn).
   std::size_t kept = 0;
   for (std::size_t i = 0; i < out.size(); ++i) {

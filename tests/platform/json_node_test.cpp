@@ -151,6 +151,24 @@ TEST(JsonNodeTest, EdgeCasesReadAlike) {
   for (const auto& t : texts) same_reading(reader, t);
 }
 
+// Objects on both sides of the insertion-sort bound of SimdNode's member order (32 members),
+// keys shuffled and repeated, read in nlohmann's order with the last duplicate winning.
+TEST(JsonNodeTest, LargeAndSmallObjectsKeepKeyOrderAndLastDuplicate) {
+  std::mt19937 rng(6);
+  JsonReader reader;
+  for (const std::size_t members : {2, 31, 32, 33, 40, 200}) {
+    for (int round = 0; round < 20; ++round) {
+      std::string text = "{";
+      for (std::size_t i = 0; i < members; ++i) {
+        if (i > 0) text += ",";
+        text += "\"k" + std::to_string(rng() % (members / 2 + 1)) + "\":" + std::to_string(i);
+      }
+      text += "}";
+      EXPECT_TRUE(same_reading(reader, text)) << text;
+    }
+  }
+}
+
 // Random documents built to hit the differences between the parsers (duplicate and escaped keys,
 // numbers at every boundary, escapes, multi-byte text), and random damage done to them.
 class Documents {
