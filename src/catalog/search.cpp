@@ -1,5 +1,6 @@
 #include "catalog/search.hpp"
 
+#include <array>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
@@ -78,7 +79,7 @@ std::string_view sort_name(SortKey k) {
 
 namespace {
 
-bool separator(std::uint32_t cp) {
+constexpr bool separator(std::uint32_t cp) {
   if (cp < 0x80) return !((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'));
   if (cp <= 0xBF) {  // Latin-1 punctuation and symbols, but not ª ² ³ µ ¹ º ¼ ½ ¾
     return !(cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9 || cp == 0xBA ||
@@ -95,6 +96,13 @@ bool separator(std::uint32_t cp) {
   if (cp >= 0x1F000 && cp <= 0x1FAFF) return true;  // emoji and pictographs
   return false;
 }
+
+// separator() of each ASCII byte, looked up rather than decoded: most catalogue text is ASCII.
+constexpr auto kAsciiSeparator = [] {
+  std::array<bool, 0x80> table{};
+  for (std::uint32_t c = 0; c < 0x80; ++c) table[c] = separator(c);
+  return table;
+}();
 
 // One code point at `i` (advancing it); an invalid byte reads as a separator.
 std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
@@ -117,7 +125,15 @@ std::vector<std::string_view> words_of(std::string_view text) {
   std::size_t word = std::string_view::npos;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t start = i;
-    if (separator(next_code_point(text, i))) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    bool is_separator;
+    if (byte < 0x80) {
+      is_separator = kAsciiSeparator[byte];
+      ++i;
+    } else {
+      is_separator = separator(next_code_point(text, i));
+    }
+    if (is_separator) {
       if (word != std::string_view::npos) out.push_back(text.substr(word, start - word));
       word = std::string_view::npos;
     } else if (word == std::string_view::npos) {

@@ -1,5 +1,8 @@
 #include "security/threat_detector.hpp"
 
+#include <array>
+#include <cstdint>
+
 #include "security/threat_rules.hpp"
 
 namespace eyewear::security {
@@ -18,45 +21,49 @@ struct Profile {
   bool percent = false;
 };
 
-Profile profile_of(std::string_view value) noexcept {
-  Profile p;
-  for (char ch : value) {
-    const auto c = static_cast<unsigned char>(ch);
+enum ByteClass : std::uint8_t {
+  kNul = 1 << 0,
+  kControl = 1 << 1,
+  kNonAscii = 1 << 2,
+  kLt = 1 << 3,
+  kEq = 1 << 4,
+  kDollar = 1 << 5,
+  kBrace = 1 << 6,
+  kPercent = 1 << 7,
+};
+
+// The class of every byte, so the pass is one lookup and one OR per byte.
+constexpr auto kByteClasses = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
     if (c >= 0x80) {
-      p.non_ascii = true;
-      continue;
-    }
-    switch (c) {
-      case 0:
-        p.nul = true;
-        break;
-      case '\t':
-      case '\n':
-      case '\r':
-        break;
-      case '<':
-        p.lt = true;
-        break;
-      case '=':
-        p.eq = true;
-        break;
-      case '$':
-        p.dollar = true;
-        break;
-      case '{':
-        p.brace = true;
-        break;
-      case '%':
-        p.percent = true;
-        break;
-      case 0x7f:
-        p.control = true;
-        break;
-      default:
-        if (c < 0x20) p.control = true;
-        break;
+      t[c] = kNonAscii;
+    } else if (c == 0) {
+      t[c] = kNul;
+    } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+      t[c] = kControl;
     }
   }
+  t['<'] = kLt;
+  t['='] = kEq;
+  t['$'] = kDollar;
+  t['{'] = kBrace;
+  t['%'] = kPercent;
+  return t;
+}();
+
+Profile profile_of(std::string_view value) noexcept {
+  unsigned seen = 0;
+  for (char ch : value) seen |= kByteClasses[static_cast<unsigned char>(ch)];
+  Profile p;
+  p.nul = (seen & kNul) != 0;
+  p.control = (seen & kControl) != 0;
+  p.non_ascii = (seen & kNonAscii) != 0;
+  p.lt = (seen & kLt) != 0;
+  p.eq = (seen & kEq) != 0;
+  p.dollar = (seen & kDollar) != 0;
+  p.brace = (seen & kBrace) != 0;
+  p.percent = (seen & kPercent) != 0;
   return p;
 }
 

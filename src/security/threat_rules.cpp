@@ -257,6 +257,7 @@ std::optional<Detection> control_chars(std::string_view value) {
   std::optional<Detection> bidi;
   for (std::size_t i = 0; i < value.size(); ++i) {
     const auto c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x20 && c < 0x7f) continue;  // printable ASCII, most of any text: none of the cases below
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0) || c == 0x7f) {
       return make(ThreatType::kControlChars, Severity::kMedium, 0.9, "byte-scan", code_point_text(c));
     }
