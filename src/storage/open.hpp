@@ -17,6 +17,11 @@ struct DatabaseOptions {
   std::chrono::milliseconds busy_timeout{5'000};     // SQLite lock waits; pool lease waits
   std::chrono::milliseconds connect_timeout{30'000};  // PostgreSQL start-up retry budget
   std::size_t sqlite_mmap_size = 0;                   // SQLite: PRAGMA mmap_size of every connection
+  // SQLite: a committed write copies the write-ahead log into the database once it holds this
+  // many frames (pages; SQLite's own default), after releasing the writer lock; a log of
+  // `sqlite_wal_limit_factor` times as many is copied before (see SqliteTransaction::commit).
+  std::size_t sqlite_checkpoint_frames = 1000;
+  std::size_t sqlite_wal_limit_factor = 16;
   platform::Logger* logger = nullptr;                 // optional
   platform::PerfMonitor* monitor = nullptr;           // optional: statement timing and slow log
 };

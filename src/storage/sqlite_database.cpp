@@ -142,7 +142,23 @@ class SqliteConnection final : public Connection {
 
   sqlite3* handle() { return db_; }
 
+  // Checkpoints are this backend's, not SQLite's (SqliteTransaction::commit): the hook only
+  // records how many frames the write-ahead log holds after each commit of this connection.
+  void watch_wal() { sqlite3_wal_hook(db_, &SqliteConnection::on_wal_commit, this); }
+  [[nodiscard]] int wal_frames() const noexcept { return wal_frames_; }
+  // Copies what it can of the log into the database file without waiting for anyone (PASSIVE:
+  // no busy handler; a checkpoint already running elsewhere makes this one a no-op).
+  void checkpoint() noexcept {
+    (void)sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    wal_frames_ = 0;
+  }
+
  private:
+  static int on_wal_commit(void* self, sqlite3*, const char*, int frames) {
+    static_cast<SqliteConnection*>(self)->wal_frames_ = frames;
+    return SQLITE_OK;
+  }
+
   struct Entry {
     sqlite3_stmt* stmt;
     platform::PerfMonitor::Operation* op;
@@ -210,19 +226,45 @@ class SqliteConnection final : public Connection {
   sqlite3* db_;
   StatementTimer& timer_;
   platform::StringMap<Entry> cache_;
+  int wal_frames_ = 0;
 };
 
 class SqliteDatabase;
 
+// When a committed write copies the write-ahead log into the database (SqliteTransaction).
+struct WalCheckpoints {
+  int after_frames;     // beside the next writer, once the log holds this many frames
+  int limit_frames;     // before the next writer may start, once it holds this many
+  std::mutex* running;  // held by the checkpoint under way in this process
+};
+
 class SqliteTransaction final : public TransactionImpl {
  public:
-  SqliteTransaction(ConnectionPool<SqliteConnection>::Lease lease, std::unique_lock<std::timed_mutex> writer)
-      : lease_(std::move(lease)), writer_(std::move(writer)) {}
+  SqliteTransaction(ConnectionPool<SqliteConnection>::Lease lease, std::unique_lock<std::timed_mutex> writer,
+                    const WalCheckpoints& checkpoints)
+      : lease_(std::move(lease)), writer_(std::move(writer)), checkpoints_(checkpoints) {}
   ~SqliteTransaction() override = default;
   Connection& connection() override { return *lease_; }
+
+  // SQLite's own automatic checkpoint would copy the log into the database inside COMMIT, while
+  // this process's writer lock is held. Here the next writer goes first and the copy runs beside
+  // it, after the lock is released. But a log is started over only by a writer that finds it
+  // fully copied, which never happens while the copies run beside writers, so a log that has
+  // grown past `limit_frames` is copied before the lock is released (docs/ARCHITECTURE.md, "Storage").
   Status commit() override {
     auto st = lease_->simple("COMMIT");
     if (!st) (void)lease_->simple("ROLLBACK");
+    const int frames = st ? lease_->wal_frames() : 0;
+    if (frames >= checkpoints_.limit_frames && writer_.owns_lock()) {
+      // Waits for a copy still running beside, which would make this one a no-op.
+      const std::lock_guard running(*checkpoints_.running);
+      lease_->checkpoint();
+    }
+    if (writer_.owns_lock()) writer_.unlock();
+    if (frames >= checkpoints_.after_frames && frames < checkpoints_.limit_frames) {
+      const std::unique_lock running(*checkpoints_.running, std::try_to_lock);
+      if (running.owns_lock()) lease_->checkpoint();  // else the one running copies this too
+    }
     finish();
     return st;
   }
@@ -238,12 +280,18 @@ class SqliteTransaction final : public TransactionImpl {
   }
   ConnectionPool<SqliteConnection>::Lease lease_;
   std::unique_lock<std::timed_mutex> writer_;
+  WalCheckpoints checkpoints_;
 };
 
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::string path, const DatabaseOptions& options)
-      : path_(std::move(path)), options_(options), timer_(options.monitor, "sqlite") {}
+      : path_(std::move(path)),
+        options_(options),
+        timer_(options.monitor, "sqlite"),
+        checkpoints_{static_cast<int>(options.sqlite_checkpoint_frames),
+                     static_cast<int>(options.sqlite_checkpoint_frames * options.sqlite_wal_limit_factor),
+                     &checkpoint_mu_} {}
 
   Status open() {
     const auto parent = std::filesystem::path(path_).parent_path();
@@ -268,6 +316,7 @@ class SqliteDatabase final : public Database {
       sqlite3_extended_result_codes(db, 1);
       sqlite3_busy_timeout(db, static_cast<int>(options_.busy_timeout.count()));
       auto conn = std::make_unique<SqliteConnection>(db, timer_);
+      conn->watch_wal();
       for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL",
                                  "PRAGMA temp_store=MEMORY"}) {
         EW_TRY(conn->simple(pragma));
@@ -296,7 +345,7 @@ class SqliteDatabase final : public Database {
     auto lease = pool_.acquire(options_.busy_timeout);
     if (!lease) return fail(Error::unavailable("database", "no free connection (pool exhausted or closed)"));
     EW_TRY(lease->simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
-    return Transaction(std::make_unique<SqliteTransaction>(std::move(lease), std::move(writer)));
+    return Transaction(std::make_unique<SqliteTransaction>(std::move(lease), std::move(writer), checkpoints_));
   }
 
   platform::HealthResult ping() override {
@@ -348,6 +397,8 @@ class SqliteDatabase final : public Database {
   StatementTimer timer_;
   ConnectionPool<SqliteConnection> pool_;
   std::timed_mutex writer_mu_;
+  std::mutex checkpoint_mu_;
+  WalCheckpoints checkpoints_;
 };
 
 }  // namespace

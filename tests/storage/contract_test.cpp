@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "storage/backend_fixture.hpp"
 
@@ -274,6 +276,63 @@ TEST(SqliteOptionsTest, EveryConnectionUsesTheConfiguredMemoryMap) {
       EXPECT_EQ(v->front().str(0), "mapped");
       held.push_back(std::move(*tx));
     }
+  }
+}
+
+// Write-ahead log checkpoints run after the writer lock is released, and a log past the limit
+// is copied before it is: the log file stays bounded by the limit (plus the commits in flight)
+// with writers queueing back to back, and by the checkpoint size with one writer.
+TEST(SqliteOptionsTest, TheWriteAheadLogStaysBoundedWhileWritersQueue) {
+  TempDir dir;
+  for (const int writers : {1, 3}) {
+    storage::DatabaseOptions o;
+    const auto path = dir.file("wal-" + std::to_string(writers) + ".db");
+    o.url = "sqlite:" + path;
+    o.pool_size = 4;
+    o.sqlite_checkpoint_frames = 20;
+    o.sqlite_wal_limit_factor = 4;  // 80 frames
+    auto db = storage::open_database(o);
+    ASSERT_TRUE(db.has_value()) << db.error().internal;
+    ASSERT_TRUE((*db)
+                    ->transact(TxMode::kWrite,
+                               [](storage::Connection& c) {
+                                 return c.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)");
+                               })
+                    .has_value());
+    std::atomic<std::uintmax_t> largest{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int w = 0; w < writers; ++w) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 40; ++i) {
+          // About 17 frames a commit: four 16 KB blobs on overflow pages.
+          const auto st = (*db)->transact(TxMode::kWrite, [](storage::Connection& c) -> platform::Status {
+            for (int k = 0; k < 4; ++k) EW_TRY(c.execute("INSERT INTO t (v) VALUES (randomblob(16000))"));
+            return {};
+          });
+          if (!st) ++failures;
+          std::error_code ec;
+          const auto size = std::filesystem::file_size(path + "-wal", ec);
+          if (!ec) {
+            auto seen = largest.load();
+            while (size > seen && !largest.compare_exchange_weak(seen, size)) {
+            }
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+    auto tx = (*db)->begin(TxMode::kRead);
+    ASSERT_TRUE(tx.has_value());
+    auto rows = tx->conn().query("SELECT COUNT(*) FROM t");
+    ASSERT_TRUE(rows.has_value());
+    EXPECT_EQ(rows->front().i64(0), writers * 40 * 4) << "every commit is there";
+    constexpr std::uintmax_t kFrame = 4096 + 24;
+    // Without checkpoints the log would hold every commit: 40 x writers x ~17 frames.
+    const std::uintmax_t bound = (writers == 1 ? 20 + 2 * 18 : 80 + (writers + 1) * 18) * kFrame + 32;
+    EXPECT_LE(largest.load(), bound) << writers << " writer(s): the log grew to " << largest.load() / kFrame
+                                     << " frames";
   }
 }
 
