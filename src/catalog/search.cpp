@@ -122,6 +122,7 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
 
 std::vector<std::string_view> words_of(std::string_view text) {
   std::vector<std::string_view> out;
+  out.reserve(text.size() / 4 + 1);  // one allocation for ordinary prose, not one per doubling
   std::size_t word = std::string_view::npos;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t start = i;
