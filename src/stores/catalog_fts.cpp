@@ -6,9 +6,10 @@ namespace eyewear::stores::catalog_sql {
 
 std::string namespaced_text(std::string_view text, std::int64_t tenant) {
   const std::string prefix = "t" + std::to_string(tenant) + "x";
+  const auto words = catalog::words_of(text);
   std::string out;
-  out.reserve(text.size() + text.size() / 3);
-  for (const auto w : catalog::words_of(text)) {
+  out.reserve(text.size() + words.size() * (prefix.size() + 1));
+  for (const auto w : words) {
     if (!out.empty()) out.push_back(' ');
     out += prefix;
     out.append(w);

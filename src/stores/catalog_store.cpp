@@ -103,14 +103,20 @@ void parse_strings(std::string_view s, std::vector<std::string>& out) {
 }
 
 std::string images_json(const std::vector<catalog::Image>& images) {
-  std::string out = "[";
+  std::size_t size = 2;
+  for (const auto& image : images) size += image.url.size() + image.alt.size() + 48;
+  std::string out;
+  out.reserve(size);  // one allocation unless a text needs escapes
+  out.push_back('[');
   for (std::size_t i = 0; i < images.size(); ++i) {
     if (i > 0) out.push_back(',');
     out += "{\"url\":";
     platform::append_json_string(out, images[i].url);
     out += ",\"alt\":";
     platform::append_json_string(out, images[i].alt);
-    out += ",\"position\":" + std::to_string(images[i].position) + "}";
+    out += ",\"position\":";
+    out += std::to_string(images[i].position);
+    out.push_back('}');
   }
   out.push_back(']');
   return out;
