@@ -250,7 +250,7 @@ Result<BulkAnswer> CatalogService::bulk(std::string_view mid, std::vector<BulkRo
   std::int64_t refused = 0;
   std::optional<StoredResponse> raced;
   BulkAnswer answer;
-  const auto written = store_.write([&](CatalogTx& tx) -> Status {
+  const auto written = store_.write_batch(valid, [&](CatalogTx& tx) -> Status {
     refused = 0;
     if (!opts.idempotency_key.empty()) {
       // A concurrent request with the same key may have committed meanwhile.

@@ -64,6 +64,14 @@ class CatalogStore {
   virtual ~CatalogStore() = default;
   [[nodiscard]] virtual Status write(const std::function<Status(CatalogTx&)>& work) = 0;
   [[nodiscard]] virtual Status read(const std::function<Status(CatalogTx&)>& work) = 0;
+  // write() for work that puts `batch` (these products, their storage keys still to be
+  // reserved): the store may prepare what it writes for them before the transaction begins,
+  // so that the preparing is not part of it (on SQLite: not part of the one writer's turn).
+  [[nodiscard]] virtual Status write_batch(std::span<const Product> batch,
+                                           const std::function<Status(CatalogTx&)>& work) {
+    (void)batch;
+    return write(work);
+  }
 };
 
 }  // namespace eyewear::catalog

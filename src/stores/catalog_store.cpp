@@ -202,9 +202,56 @@ constexpr const char* kPgRecordset =
     "materials JSONB, colors JSONB, images TEXT, metadata TEXT, is_active BOOLEAN, created_at BIGINT, "
     "updated_at BIGINT, fts_name TEXT, fts_brand TEXT, fts_category TEXT, fts_description TEXT) ";
 
+// First product of a manufacturer: number tenants in registration order (a no-op for a tenant
+// already numbered). PostgreSQL nodes serialise the registration (SQLite writers are serial).
+Status register_tenant(Connection& c, std::string_view mid) {
+  if (c.dialect() == storage::Dialect::kPostgres) {
+    EW_TRY(c.query("SELECT pg_advisory_xact_lock(CAST($1 AS BIGINT))", {std::int64_t{0x45594543}}));
+  }
+  EW_TRY(
+      c.execute("INSERT INTO catalog_tenants (manufacturer_id, number, next_seq) "
+                "SELECT $1, COALESCE(MAX(number), 0) + 1, 0 FROM catalog_tenants WHERE TRUE "
+                "ON CONFLICT (manufacturer_id) DO NOTHING",
+                {mid}));
+  return {};
+}
+
+// The four full-text columns as indexed (namespaced).
+struct FtsText {
+  std::string name, brand, category, description;
+};
+FtsText fts_text(std::int64_t tenant, std::string_view name, std::string_view brand, std::string_view category,
+                 std::string_view description) {
+  return {namespaced_text(name, tenant), namespaced_text(brand, tenant), namespaced_text(category, tenant),
+          namespaced_text(description, tenant)};
+}
+
+// SQLite: what put() writes for the products of a batch that does not depend on their storage
+// keys, computed before the write transaction (SqlCatalogStore::write_batch). The full-text
+// columns depend on the tenant's number, so they are prepared only when the tenant has one.
+struct PreparedBatch {
+  struct Row {
+    std::optional<FtsText> text;
+    std::string materials, colors, images;
+  };
+  const Product* products = nullptr;  // the batch prepared, to recognise it in put()
+  std::size_t size = 0;
+  bool taken = false;  // put() moves the rows out, so they serve one put() only
+  std::optional<std::int64_t> tenant;
+  std::vector<Row> rows;
+
+  // True, once, when `batch` is the batch prepared.
+  bool take(std::span<const Product> batch) {
+    if (taken || batch.data() != products || batch.size() != size) return false;
+    taken = true;
+    return true;
+  }
+};
+
 class SqlCatalogTx final : public CatalogTx {
  public:
-  explicit SqlCatalogTx(Connection& c) : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres) {
+  explicit SqlCatalogTx(Connection& c, PreparedBatch* prepared = nullptr)
+      : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres), prepared_(prepared) {
     // SQLite writes row by row; PostgreSQL in chunks (put_postgres).
     insert_ = std::string(kInsertSqlite) + kDoNothing;
     // SQLite also carries the row's length in full-text tokens over (storage/sqlite_fts.hpp).
@@ -232,13 +279,7 @@ class SqlCatalogTx final : public CatalogTx {
         }
         return range_lo(number) + next - n + 1;
       }
-      // First product of this manufacturer: number tenants in registration order. PostgreSQL
-      // nodes serialise the registration (SQLite writers are serial anyway).
-      if (pg_) EW_TRY(c_.query("SELECT pg_advisory_xact_lock(CAST($1 AS BIGINT))", {std::int64_t{0x45594543}}));
-      EW_TRY(c_.execute("INSERT INTO catalog_tenants (manufacturer_id, number, next_seq) "
-                        "SELECT $1, COALESCE(MAX(number), 0) + 1, 0 FROM catalog_tenants WHERE TRUE "
-                        "ON CONFLICT (manufacturer_id) DO NOTHING",
-                        {mid}));
+      EW_TRY(register_tenant(c_, mid));
     }
     return platform::fail(platform::Error::internal_error("could not register the catalogue tenant"));
   }
@@ -253,17 +294,30 @@ class SqlCatalogTx final : public CatalogTx {
     std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
     NewFacetCounts counted;                       // SQLite: the facet counts of the created rows
     NewListEntries lists;                         // SQLite: their material and colour entries
+    const bool prepared = prepared_ != nullptr && prepared_->take(products);
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
       auto& t = texts[row];
-      t = fts_text(p.seq >> catalog::kTenantShift, p.name, p.brand, p.category, p.description);
+      const std::int64_t tenant = p.seq >> catalog::kTenantShift;
+      auto* ready = prepared ? &prepared_->rows[row] : nullptr;
+      if (ready != nullptr && ready->text && prepared_->tenant == tenant) {
+        t = std::move(*ready->text);
+      } else {
+        t = fts_text(tenant, p.name, p.brand, p.category, p.description);
+      }
       if (upsert) {
         EW_ASSIGN_OR_RETURN(previous[row], search_text_by_sku(p.manufacturer_id, p.sku));
       }
       const int exponent = catalog::currency_exponent(p.currency).value_or(2);
-      materials = strings_json(p.materials);
-      colors = strings_json(p.colors);
-      images = images_json(p.images);
+      if (ready != nullptr) {
+        materials = std::move(ready->materials);
+        colors = std::move(ready->colors);
+        images = std::move(ready->images);
+      } else {
+        materials = strings_json(p.materials);
+        colors = strings_json(p.colors);
+        images = images_json(p.images);
+      }
       const auto& d = p.dimensions;
       const Param params[] = {p.seq,          p.manufacturer_id,
                               p.sku,          p.name,
@@ -396,16 +450,6 @@ class SqlCatalogTx final : public CatalogTx {
 
     std::vector<Entry> materials_, colors_;
   };
-
-  // The four full-text columns as indexed (namespaced).
-  struct FtsText {
-    std::string name, brand, category, description;
-  };
-  static FtsText fts_text(std::int64_t tenant, std::string_view name, std::string_view brand, std::string_view category,
-                          std::string_view description) {
-    return {namespaced_text(name, tenant), namespaced_text(brand, tenant), namespaced_text(category, tenant),
-            namespaced_text(description, tenant)};
-  }
 
   Status index(std::int64_t seq, const FtsText& t) {
     EW_TRY(
@@ -647,10 +691,66 @@ class SqlCatalogTx final : public CatalogTx {
  private:
   Connection& c_;
   bool pg_;
+  PreparedBatch* prepared_;  // SQLite, write_batch: what was computed before the transaction
   std::string insert_, upsert_, pg_insert_, pg_upsert_;
 };
 
-using SqlCatalogStore = SqlStore<catalog::CatalogStore, CatalogTx, SqlCatalogTx>;
+class SqlCatalogStore final : public catalog::CatalogStore {
+ public:
+  explicit SqlCatalogStore(storage::Database& db) : db_(db) {}
+  Status write(const std::function<Status(CatalogTx&)>& work) override {
+    return run(storage::TxMode::kWrite, nullptr, work);
+  }
+  Status read(const std::function<Status(CatalogTx&)>& work) override {
+    return run(storage::TxMode::kRead, nullptr, work);
+  }
+  Status write_batch(std::span<const Product> batch, const std::function<Status(CatalogTx&)>& work) override {
+    if (db_.dialect() != storage::Dialect::kSqlite || batch.empty()) return write(work);
+    EW_ASSIGN_OR_RETURN(auto prepared, prepare(batch));
+    return run(storage::TxMode::kWrite, &prepared, work);
+  }
+
+ private:
+  Status run(storage::TxMode mode, PreparedBatch* prepared, const std::function<Status(CatalogTx&)>& work) {
+    return db_.transact(mode, [&](Connection& c) -> Status {
+      SqlCatalogTx tx(c, prepared);
+      return work(tx);
+    });
+  }
+
+  // The batch's JSON columns and namespaced full-text columns. The namespace is the tenant's
+  // number: read it, or on the tenant's first batch register it in a short write of its own
+  // (kept if the batch then fails: a number without products changes nothing).
+  Result<PreparedBatch> prepare(std::span<const Product> batch) {
+    PreparedBatch b;
+    b.products = batch.data();
+    b.size = batch.size();
+    const std::string_view mid = batch.front().manufacturer_id;
+    EW_TRY(db_.transact(storage::TxMode::kRead, [&](Connection& c) -> Status {
+      EW_ASSIGN_OR_RETURN(b.tenant, tenant_number(c, mid));
+      return {};
+    }));
+    if (!b.tenant) {
+      EW_TRY(db_.transact(storage::TxMode::kWrite, [&](Connection& c) -> Status {
+        EW_TRY(register_tenant(c, mid));
+        EW_ASSIGN_OR_RETURN(b.tenant, tenant_number(c, mid));
+        return {};
+      }));
+    }
+    b.rows.resize(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& p = batch[i];
+      auto& r = b.rows[i];
+      if (b.tenant) r.text = fts_text(*b.tenant, p.name, p.brand, p.category, p.description);
+      r.materials = strings_json(p.materials);
+      r.colors = strings_json(p.colors);
+      r.images = images_json(p.images);
+    }
+    return b;
+  }
+
+  storage::Database& db_;
+};
 
 }  // namespace
 
