@@ -227,17 +227,17 @@ FtsText fts_text(std::int64_t tenant, std::string_view name, std::string_view br
 }
 
 // SQLite: what put() writes for the products of a batch that does not depend on their storage
-// keys, computed before the write transaction (SqlCatalogStore::write_batch). The full-text
-// columns depend on the tenant's number, so they are prepared only when the tenant has one.
+// keys, computed before the write transaction (SqlCatalogStore::write_batch): the full-text
+// columns, namespaced with the tenant's number, and the JSON columns.
 struct PreparedBatch {
   struct Row {
-    std::optional<FtsText> text;
+    FtsText text;
     std::string materials, colors, images;
   };
   const Product* products = nullptr;  // the batch prepared, to recognise it in put()
   std::size_t size = 0;
   bool taken = false;  // put() moves the rows out, so they serve one put() only
-  std::optional<std::int64_t> tenant;
+  std::int64_t tenant = 0;
   std::vector<Row> rows;
 
   // True, once, when `batch` is the batch prepared.
@@ -300,8 +300,8 @@ class SqlCatalogTx final : public CatalogTx {
       auto& t = texts[row];
       const std::int64_t tenant = p.seq >> catalog::kTenantShift;
       auto* ready = prepared ? &prepared_->rows[row] : nullptr;
-      if (ready != nullptr && ready->text && prepared_->tenant == tenant) {
-        t = std::move(*ready->text);
+      if (ready != nullptr && prepared_->tenant == tenant) {
+        t = std::move(ready->text);
       } else {
         t = fts_text(tenant, p.name, p.brand, p.category, p.description);
       }
@@ -695,61 +695,49 @@ class SqlCatalogTx final : public CatalogTx {
   std::string insert_, upsert_, pg_insert_, pg_upsert_;
 };
 
-class SqlCatalogStore final : public catalog::CatalogStore {
+class SqlCatalogStore final : public SqlStore<catalog::CatalogStore, CatalogTx, SqlCatalogTx> {
  public:
-  explicit SqlCatalogStore(storage::Database& db) : db_(db) {}
-  Status write(const std::function<Status(CatalogTx&)>& work) override {
-    return run(storage::TxMode::kWrite, nullptr, work);
-  }
-  Status read(const std::function<Status(CatalogTx&)>& work) override {
-    return run(storage::TxMode::kRead, nullptr, work);
-  }
+  using SqlStore::SqlStore;
   Status write_batch(std::span<const Product> batch, const std::function<Status(CatalogTx&)>& work) override {
-    if (db_.dialect() != storage::Dialect::kSqlite || batch.empty()) return write(work);
+    if (database().dialect() != storage::Dialect::kSqlite || batch.empty()) return write(work);
     EW_ASSIGN_OR_RETURN(auto prepared, prepare(batch));
-    return run(storage::TxMode::kWrite, &prepared, work);
+    return run(storage::TxMode::kWrite, work, &prepared);
   }
 
  private:
-  Status run(storage::TxMode mode, PreparedBatch* prepared, const std::function<Status(CatalogTx&)>& work) {
-    return db_.transact(mode, [&](Connection& c) -> Status {
-      SqlCatalogTx tx(c, prepared);
-      return work(tx);
-    });
-  }
-
   // The batch's JSON columns and namespaced full-text columns. The namespace is the tenant's
   // number: read it, or on the tenant's first batch register it in a short write of its own
   // (kept if the batch then fails: a number without products changes nothing).
   Result<PreparedBatch> prepare(std::span<const Product> batch) {
-    PreparedBatch b;
-    b.products = batch.data();
-    b.size = batch.size();
     const std::string_view mid = batch.front().manufacturer_id;
-    EW_TRY(db_.transact(storage::TxMode::kRead, [&](Connection& c) -> Status {
-      EW_ASSIGN_OR_RETURN(b.tenant, tenant_number(c, mid));
+    std::optional<std::int64_t> number;
+    EW_TRY(database().transact(storage::TxMode::kRead, [&](Connection& c) -> Status {
+      EW_ASSIGN_OR_RETURN(number, tenant_number(c, mid));
       return {};
     }));
-    if (!b.tenant) {
-      EW_TRY(db_.transact(storage::TxMode::kWrite, [&](Connection& c) -> Status {
+    if (!number) {
+      EW_TRY(database().transact(storage::TxMode::kWrite, [&](Connection& c) -> Status {
         EW_TRY(register_tenant(c, mid));
-        EW_ASSIGN_OR_RETURN(b.tenant, tenant_number(c, mid));
+        EW_ASSIGN_OR_RETURN(number, tenant_number(c, mid));
         return {};
       }));
     }
+    if (!number) return platform::fail(platform::Error::internal_error("could not register the catalogue tenant"));
+    PreparedBatch b;
+    b.products = batch.data();
+    b.size = batch.size();
+    b.tenant = *number;
     b.rows.resize(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const auto& p = batch[i];
       auto& r = b.rows[i];
-      if (b.tenant) r.text = fts_text(*b.tenant, p.name, p.brand, p.category, p.description);
+      r.text = fts_text(b.tenant, p.name, p.brand, p.category, p.description);
       r.materials = strings_json(p.materials);
       r.colors = strings_json(p.colors);
       r.images = images_json(p.images);
     }
     return b;
   }
-
-  storage::Database& db_;
 };
 
 }  // namespace

@@ -14,8 +14,9 @@ namespace eyewear::stores {
 [[nodiscard]] platform::Status insert_audit_event(storage::Connection& c, const platform::AuditEvent& e);
 
 // A store whose read and write run `work` against `SqlTx` (built on the transaction's connection).
+// A store with more to offer derives from it and runs its own transactions through run().
 template <typename Store, typename Tx, typename SqlTx>
-class SqlStore final : public Store {
+class SqlStore : public Store {
  public:
   explicit SqlStore(storage::Database& db) : db_(db) {}
   platform::Status write(const std::function<platform::Status(Tx&)>& work) override {
@@ -25,13 +26,18 @@ class SqlStore final : public Store {
     return run(storage::TxMode::kRead, work);
   }
 
- private:
-  platform::Status run(storage::TxMode mode, const std::function<platform::Status(Tx&)>& work) {
+ protected:
+  // Runs `work` against SqlTx(connection, args...) in one transaction.
+  template <typename... Args>
+  platform::Status run(storage::TxMode mode, const std::function<platform::Status(Tx&)>& work, Args&&... args) {
     return db_.transact(mode, [&](storage::Connection& c) -> platform::Status {
-      SqlTx tx(c);
+      SqlTx tx(c, args...);
       return work(tx);
     });
   }
+  storage::Database& database() { return db_; }
+
+ private:
   storage::Database& db_;
 };
 
