@@ -3,13 +3,18 @@
 // in 10,000-row NDJSON requests from concurrent clients, then runs a fixed, seeded mix of
 // searches (text, text + filters, filters only, deep pages) one at a time and prints p50/p95/p99
 // per kind. Request bodies are generated before each timed upload slice, so the upload figure is
-// the server's (the client only sends). scripts/bench catalog runs it for both databases.
+// the server's (the client only sends). Beside the rate it prints how many cores the timed
+// slices kept busy and the share of their time the SQLite writer lock was held, which together
+// say what bounds the rate: the cores, or the one writer. scripts/bench catalog runs it for both databases.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +49,24 @@ class DiscardSink final : public eyewear::platform::LogSink {
     if (level >= eyewear::platform::LogLevel::kWarn) std::fprintf(stderr, "server: %.*s\n", static_cast<int>(line.size()), line.data());
   }
 };
+
+// CPU seconds (user + system) this process has used so far: over a timed slice, divided by its
+// wall time, how many of the machine's cores the upload kept busy.
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
+// Seconds the SQLite writer lock has been held so far (the server's own histogram,
+// eyewear_db_writer_duration_seconds; 0 on PostgreSQL, which has no such lock).
+double writer_held_seconds(eyewear::app::Application& app) {
+  const std::string series = "eyewear_db_writer_duration_seconds_sum{operation=\"sqlite: writer held\"} ";
+  const auto text = app.metrics().render();
+  const auto at = text.find(series);
+  return at == std::string::npos ? 0.0 : std::strtod(text.c_str() + at + series.size(), nullptr);
+}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -166,7 +189,7 @@ int run(const Options& o) {
   for (std::size_t t = 0; t < o.tenants; ++t) {
     for (std::size_t s = 0; s < o.per_tenant; s += o.batch) requests.push_back({t, s});
   }
-  double upload_seconds = 0;
+  double upload_seconds = 0, upload_cpu = 0, upload_writer = 0;
   std::size_t uploaded = 0, failed_requests = 0;
   std::vector<double> request_ms;
   if (reuse) requests.clear();
@@ -187,6 +210,8 @@ int run(const Options& o) {
     std::atomic<std::size_t> stored{0}, failed{0};
     std::mutex mu;
     const auto started = Clock::now();
+    const double cpu_started = cpu_seconds();
+    const double writer_started = writer_held_seconds(**app);
     std::vector<std::thread> threads;
     for (std::size_t w = 0; w < o.concurrency; ++w) {
       threads.emplace_back([&] {
@@ -211,20 +236,26 @@ int run(const Options& o) {
     }
     for (auto& t : threads) t.join();
     upload_seconds += std::chrono::duration<double>(Clock::now() - started).count();
+    upload_cpu += cpu_seconds() - cpu_started;
+    upload_writer += writer_held_seconds(**app) - writer_started;
     uploaded += stored.load();
     failed_requests += failed.load();
-    std::fprintf(stderr, "  uploaded %zu products (%.0f/s so far)\n", uploaded,
-                 static_cast<double>(uploaded) / upload_seconds);
+    std::fprintf(stderr, "  uploaded %zu products (%.0f/s so far, %.2f cores busy, writer lock held %.0f%%)\n",
+                 uploaded, static_cast<double>(uploaded) / upload_seconds, upload_cpu / upload_seconds,
+                 100.0 * upload_writer / upload_seconds);
   }
   if (reuse) uploaded = o.tenants * o.per_tenant;  // searched as uploaded before
   if (!reuse) {
     std::printf("## %s: bulk upload over HTTP\n\n", o.label.c_str());
     std::printf(
-        "| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 |\n");
-    std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    std::printf("| %zu | %zu | %zu | %zu | %.1f | %.0f | %.0f ms | %.0f ms |\n\n", uploaded, requests.size(), o.batch,
-                o.concurrency, upload_seconds, static_cast<double>(uploaded) / upload_seconds,
-                percentile(request_ms, 0.5), percentile(request_ms, 0.95));
+        "| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 | cores "
+        "busy "
+        "| writer lock held |\n");
+    std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    std::printf("| %zu | %zu | %zu | %zu | %.1f | %.0f | %.0f ms | %.0f ms | %.2f | %.0f%% |\n\n", uploaded,
+                requests.size(), o.batch, o.concurrency, upload_seconds, static_cast<double>(uploaded) / upload_seconds,
+                percentile(request_ms, 0.5), percentile(request_ms, 0.95), upload_cpu / upload_seconds,
+                100.0 * upload_writer / upload_seconds);
     if (failed_requests > 0) std::printf("(%zu requests failed)\n\n", failed_requests);
   }
 

@@ -238,11 +238,29 @@ struct WalCheckpoints {
   std::mutex* running;  // held by the checkpoint under way in this process
 };
 
+// How long writers wait for the one writer lock, hold it, and copy the log (histograms of kind
+// "db.writer"; docs/OPERATIONS.md): a writer lock held most of the time is the bound on writes.
+struct WriterTimes {
+  platform::PerfMonitor* monitor = nullptr;
+  platform::PerfMonitor::Operation* wait = nullptr;
+  platform::PerfMonitor::Operation* held = nullptr;
+  platform::PerfMonitor::Operation* checkpoint = nullptr;
+
+  void record(platform::PerfMonitor::Operation* op, std::chrono::steady_clock::time_point start) const {
+    if (monitor != nullptr) monitor->record(*op, std::chrono::steady_clock::now() - start);
+  }
+};
+
 class SqliteTransaction final : public TransactionImpl {
  public:
   SqliteTransaction(ConnectionPool<SqliteConnection>::Lease lease, std::unique_lock<std::timed_mutex> writer,
-                    const WalCheckpoints& checkpoints)
-      : lease_(std::move(lease)), writer_(std::move(writer)), checkpoints_(checkpoints) {}
+                    const WalCheckpoints& checkpoints, const WriterTimes& times,
+                    std::chrono::steady_clock::time_point locked)
+      : lease_(std::move(lease)),
+        writer_(std::move(writer)),
+        checkpoints_(checkpoints),
+        times_(times),
+        locked_(locked) {}
   ~SqliteTransaction() override = default;
   Connection& connection() override { return *lease_; }
 
@@ -258,12 +276,12 @@ class SqliteTransaction final : public TransactionImpl {
     if (frames >= checkpoints_.limit_frames && writer_.owns_lock()) {
       // Waits for a copy still running beside, which would make this one a no-op.
       const std::lock_guard running(*checkpoints_.running);
-      lease_->checkpoint();
+      checkpoint();
     }
-    if (writer_.owns_lock()) writer_.unlock();
+    unlock();
     if (frames >= checkpoints_.after_frames && frames < checkpoints_.limit_frames) {
       const std::unique_lock running(*checkpoints_.running, std::try_to_lock);
-      if (running.owns_lock()) lease_->checkpoint();  // else the one running copies this too
+      if (running.owns_lock()) checkpoint();  // else the one running copies this too
     }
     finish();
     return st;
@@ -276,11 +294,23 @@ class SqliteTransaction final : public TransactionImpl {
  private:
   void finish() {
     lease_ = {};
-    if (writer_.owns_lock()) writer_.unlock();
+    unlock();
+  }
+  void unlock() {
+    if (!writer_.owns_lock()) return;
+    writer_.unlock();
+    times_.record(times_.held, locked_);
+  }
+  void checkpoint() {
+    const auto start = std::chrono::steady_clock::now();
+    lease_->checkpoint();
+    times_.record(times_.checkpoint, start);
   }
   ConnectionPool<SqliteConnection>::Lease lease_;
   std::unique_lock<std::timed_mutex> writer_;
   WalCheckpoints checkpoints_;
+  WriterTimes times_;
+  std::chrono::steady_clock::time_point locked_;  // when the writer lock was taken
 };
 
 class SqliteDatabase final : public Database {
@@ -291,7 +321,13 @@ class SqliteDatabase final : public Database {
         timer_(options.monitor, "sqlite"),
         checkpoints_{static_cast<int>(options.sqlite_checkpoint_frames),
                      static_cast<int>(options.sqlite_checkpoint_frames * options.sqlite_wal_limit_factor),
-                     &checkpoint_mu_} {}
+                     &checkpoint_mu_} {
+    if (options.monitor != nullptr) {
+      times_ = {options.monitor, &options.monitor->operation("db.writer", "sqlite: writer wait"),
+                &options.monitor->operation("db.writer", "sqlite: writer held"),
+                &options.monitor->operation("db.writer", "sqlite: checkpoint")};
+    }
+  }
 
   Status open() {
     const auto parent = std::filesystem::path(path_).parent_path();
@@ -336,16 +372,20 @@ class SqliteDatabase final : public Database {
 
   Result<Transaction> begin(TxMode mode) override {
     std::unique_lock<std::timed_mutex> writer;
+    auto locked = std::chrono::steady_clock::time_point();
     if (mode == TxMode::kWrite) {
       writer = std::unique_lock<std::timed_mutex>(writer_mu_, std::defer_lock);
-      if (!writer.try_lock_for(options_.busy_timeout)) {
-        return fail(Error::unavailable("database", "timed out waiting for the writer lock"));
-      }
+      const auto asked = std::chrono::steady_clock::now();
+      const bool taken = writer.try_lock_for(options_.busy_timeout);
+      times_.record(times_.wait, asked);
+      if (!taken) return fail(Error::unavailable("database", "timed out waiting for the writer lock"));
+      locked = std::chrono::steady_clock::now();
     }
     auto lease = pool_.acquire(options_.busy_timeout);
     if (!lease) return fail(Error::unavailable("database", "no free connection (pool exhausted or closed)"));
     EW_TRY(lease->simple(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
-    return Transaction(std::make_unique<SqliteTransaction>(std::move(lease), std::move(writer), checkpoints_));
+    return Transaction(
+        std::make_unique<SqliteTransaction>(std::move(lease), std::move(writer), checkpoints_, times_, locked));
   }
 
   platform::HealthResult ping() override {
@@ -399,6 +439,7 @@ class SqliteDatabase final : public Database {
   std::timed_mutex writer_mu_;
   std::mutex checkpoint_mu_;
   WalCheckpoints checkpoints_;
+  WriterTimes times_;
 };
 
 }  // namespace

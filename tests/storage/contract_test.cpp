@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/perf_monitor.hpp"
 #include "storage/backend_fixture.hpp"
 
 namespace eyewear::testing {
@@ -334,6 +335,64 @@ TEST(SqliteOptionsTest, TheWriteAheadLogStaysBoundedWhileWritersQueue) {
     EXPECT_LE(largest.load(), bound) << writers << " writer(s): the log grew to " << largest.load() / kFrame
                                      << " frames";
   }
+}
+
+// The writer lock's wait and hold times and the checkpoints are monitored operations (kind
+// db.writer): one histogram observation per write transaction, none for a read.
+TEST(SqliteOptionsTest, WriterTimesAreRecordedPerWriteTransaction) {
+  TempDir dir;
+  auto sink = std::make_shared<platform::CaptureSink>();
+  platform::Logger logger(sink, platform::LogLevel::kInfo);
+  platform::Registry registry;
+  platform::ManualClock clock(platform::from_unix_ms(1'800'000'000'000));
+  platform::PerfMonitor monitor(platform::PerfConfig{}, registry, logger, clock);
+  storage::DatabaseOptions o;
+  o.url = "sqlite:" + dir.file("writer.db");
+  o.monitor = &monitor;
+  o.sqlite_checkpoint_frames = 1;  // every commit that wrote a frame is copied beside
+  auto db = storage::open_database(o);
+  ASSERT_TRUE(db.has_value()) << db.error().internal;
+  auto count = [&](std::string_view operation) {
+    const std::string series =
+        "eyewear_db_writer_duration_seconds_count{operation=\"sqlite: " + std::string(operation) + "\"} ";
+    const auto text = registry.render();
+    const auto at = text.find(series);
+    return at == std::string::npos ? -1L : std::strtol(text.c_str() + at + series.size(), nullptr, 10);
+  };
+  EXPECT_EQ(count("writer held"), 0);
+  ASSERT_TRUE(
+      (*db)
+          ->transact(TxMode::kWrite,
+                     [](storage::Connection& c) { return c.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY)"); })
+          .has_value());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*db)
+                    ->transact(TxMode::kWrite,
+                               [](storage::Connection& c) -> platform::Status {
+                                 EW_TRY(c.execute("INSERT INTO t (id) VALUES (NULL)"));
+                                 return {};
+                               })
+                    .has_value());
+  }
+  ASSERT_TRUE((*db)
+                  ->transact(TxMode::kRead,
+                             [](storage::Connection& c) -> platform::Status {
+                               EW_TRY(c.query("SELECT COUNT(*) FROM t"));
+                               return {};
+                             })
+                  .has_value());
+  // A write that fails is rolled back and still releases (and times) the lock.
+  EXPECT_FALSE((*db)
+                   ->transact(TxMode::kWrite,
+                              [](storage::Connection& c) -> platform::Status {
+                                EW_TRY(c.execute("INSERT INTO missing (id) VALUES (1)"));
+                                return {};
+                              })
+                   .has_value());
+  EXPECT_EQ(count("writer wait"), 5);
+  EXPECT_EQ(count("writer held"), 5);
+  EXPECT_GE(count("checkpoint"), 1);
+  EXPECT_FALSE(sink->contains("slow operation")) << "db.writer starts at a 1 s threshold";
 }
 
 }  // namespace
