@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,17 @@ namespace eyewear::stores::catalog_sql {
 // The words of `text` (catalog::words_of), each prefixed with the tenant's namespace, separated
 // by spaces. Case and diacritics are still folded by the tokenizer.
 [[nodiscard]] std::string namespaced_text(std::string_view text, std::int64_t tenant);
+
+// namespaced_text, and how many FTS5 tokens it holds when that is known without the tokenizer:
+// a namespaced text of ASCII bytes only is words of letters and digits between single spaces,
+// which `unicode61` reads as one token each. A word with other characters may be split or
+// joined differently by the tokenizer's Unicode tables, so then `tokens` is empty and the
+// tokenizer counts (eyewear_fts_tokens, storage/sqlite_fts.hpp).
+struct NamespacedText {
+  std::string text;
+  std::optional<std::int64_t> tokens;
+};
+[[nodiscard]] NamespacedText namespaced(std::string_view text, std::int64_t tenant);
 
 // `"t5xacet"* AND "t5xround"*` for words already split by catalog::split_terms.
 [[nodiscard]] std::string namespaced_query(const std::vector<std::string>& terms, std::int64_t tenant);

@@ -1,6 +1,7 @@
 #include "stores/catalog_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <tuple>
@@ -172,7 +173,8 @@ constexpr const char* kInsertSqlite =
     "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
     "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
     "images, metadata, is_active, created_at, updated_at, text_tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-    "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, eyewear_fts_tokens($24, $25, $26, $27)) ";
+    "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
+    "$28 + eyewear_fts_tokens($24, $25, $26, $27)) ";
 constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING";
 constexpr const char* kDoUpdate =
     "ON CONFLICT (manufacturer_id, sku) DO UPDATE SET name = excluded.name, brand = excluded.brand, "
@@ -216,14 +218,29 @@ Status register_tenant(Connection& c, std::string_view mid) {
   return {};
 }
 
-// The four full-text columns as indexed (namespaced).
+// The four full-text columns as indexed (namespaced), and the row's length in tokens as far as
+// it is known without the tokenizer (NamespacedText): `counted` tokens in the columns not
+// flagged `tokenize`; the flagged ones are counted by eyewear_fts_tokens inside the INSERT.
 struct FtsText {
   std::string name, brand, category, description;
+  std::int64_t counted = 0;
+  std::array<bool, 4> tokenize{};
 };
 FtsText fts_text(std::int64_t tenant, std::string_view name, std::string_view brand, std::string_view category,
                  std::string_view description) {
-  return {namespaced_text(name, tenant), namespaced_text(brand, tenant), namespaced_text(category, tenant),
-          namespaced_text(description, tenant)};
+  FtsText t;
+  const std::array<std::pair<std::string_view, std::string*>, 4> columns = {
+      {{name, &t.name}, {brand, &t.brand}, {category, &t.category}, {description, &t.description}}};
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    auto n = namespaced(columns[i].first, tenant);
+    *columns[i].second = std::move(n.text);
+    if (n.tokens) {
+      t.counted += *n.tokens;
+    } else {
+      t.tokenize[i] = true;
+    }
+  }
+  return t;
 }
 
 // SQLite: what put() writes for the products of a batch that does not depend on their storage
@@ -247,6 +264,11 @@ struct PreparedBatch {
     return true;
   }
 };
+
+// A full-text column for eyewear_fts_tokens to count, or NULL (skipped) when already counted.
+Param tokenized(const FtsText& t, std::size_t column, const std::string& text) {
+  return t.tokenize[column] ? Param(text) : Param(nullptr);
+}
 
 class SqlCatalogTx final : public CatalogTx {
  public:
@@ -319,20 +341,34 @@ class SqlCatalogTx final : public CatalogTx {
         images = images_json(p.images);
       }
       const auto& d = p.dimensions;
-      const Param params[] = {p.seq,          p.manufacturer_id,
-                              p.sku,          p.name,
-                              p.brand,        p.category,
-                              p.description,  p.price_minor,
-                              p.currency,     catalog::scaled_price(p.price_minor, exponent),
-                              d.lens_width,   d.lens_height,
-                              d.bridge_width, d.temple_length,
-                              d.frame_width,  d.frame_height,
-                              materials,      colors,
-                              images,         p.metadata,
-                              p.is_active,    p.created_at,
-                              p.updated_at,   t.name,
-                              t.brand,        t.category,
-                              t.description};
+      const Param params[] = {p.seq,
+                              p.manufacturer_id,
+                              p.sku,
+                              p.name,
+                              p.brand,
+                              p.category,
+                              p.description,
+                              p.price_minor,
+                              p.currency,
+                              catalog::scaled_price(p.price_minor, exponent),
+                              d.lens_width,
+                              d.lens_height,
+                              d.bridge_width,
+                              d.temple_length,
+                              d.frame_width,
+                              d.frame_height,
+                              materials,
+                              colors,
+                              images,
+                              p.metadata,
+                              p.is_active,
+                              p.created_at,
+                              p.updated_at,
+                              tokenized(t, 0, t.name),
+                              tokenized(t, 1, t.brand),
+                              tokenized(t, 2, t.category),
+                              tokenized(t, 3, t.description),
+                              t.counted};
       catalog::PutOutcome o;
       if (upsert) {
         // RETURNING tells an insert (our seq) from a replacement (the existing row's seq).
