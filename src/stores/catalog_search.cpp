@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "catalog/search.hpp"
+#include "catalog/store.hpp"
 #include "stores/catalog_fts.hpp"
 #include "stores/catalog_rows.hpp"
 #include "stores/sql_builder.hpp"
@@ -123,7 +124,11 @@ bool is_browse(const SearchQuery& q) {
          (q.sort == SortKey::kCreatedAt || q.sort == SortKey::kPrice);
 }
 
-Result<SearchPage> browse_sqlite(storage::Connection& c, const SearchQuery& q) {
+// The listing's indexes lead with `seq >> 40`, the tenant's number (migration 0011); the query
+// must name the same expression for SQLite to use them.
+static_assert(catalog::kTenantShift == 40, "migration 0011 and browse_sqlite spell the tenant as seq >> 40");
+
+Result<SearchPage> browse_sqlite(storage::Connection& c, const SearchQuery& q, std::int64_t number) {
   SearchPage page;
   const std::int64_t active = q.active == catalog::ActiveFilter::kActive ? 1 : 0;
   std::vector<std::pair<std::string, std::int64_t>> facets[3];
@@ -146,14 +151,14 @@ Result<SearchPage> browse_sqlite(storage::Connection& c, const SearchQuery& q) {
     SqlBuilder::Fragment select, after, ascending, descending;
   };
   static constexpr Order kByPrice{
-      "SELECT seq, price_scaled FROM products INDEXED BY products_price_order WHERE manufacturer_id = ",
+      "SELECT seq, price_scaled FROM products INDEXED BY products_price_order WHERE seq >> 40 = ",
       " AND (price_scaled, seq) ", " ORDER BY price_scaled, seq", " ORDER BY price_scaled DESC, seq DESC"};
   static constexpr Order kByCreation{
-      "SELECT seq, created_at FROM products INDEXED BY products_created_order WHERE manufacturer_id = ",
+      "SELECT seq, created_at FROM products INDEXED BY products_created_order WHERE seq >> 40 = ",
       " AND (created_at, seq) ", " ORDER BY created_at, seq", " ORDER BY created_at DESC, seq DESC"};
   const Order& order = q.sort == SortKey::kPrice ? kByPrice : kByCreation;
   SqlBuilder b;
-  b.sql(order.select).param(q.manufacturer_id).sql(" AND is_active = ").param(active);
+  b.sql(order.select).param(number).sql(" AND is_active = ").param(active);
   if (q.after) {
     b.sql(order.after).sql(q.descending ? SqlBuilder::Fragment("< (") : SqlBuilder::Fragment("> ("));
     b.param(q.after->number).sql(", ").param(q.after->seq).sql(")");
@@ -175,7 +180,7 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   SearchPage page;
   EW_ASSIGN_OR_RETURN(const auto number, tenant_number(c, q.manufacturer_id));
   if (!number) return page;
-  if (is_browse(q)) return browse_sqlite(c, q);
+  if (is_browse(q)) return browse_sqlite(c, q, *number);
   const std::int64_t lo = range_lo(*number), hi = range_hi(*number);
   const auto match = namespaced_query(q.terms, *number);
   SqlBuilder b;
