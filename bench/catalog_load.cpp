@@ -5,7 +5,8 @@
 // per kind. Request bodies are generated before each timed upload slice, so the upload figure is
 // the server's (the client only sends). Beside the rate it prints how many cores the timed
 // slices kept busy and the share of their time the SQLite writer lock was held, which together
-// say what bounds the rate: the cores, or the one writer. scripts/bench catalog runs it for both databases.
+// say what bounds the rate: the cores, or the one writer. scripts/bench catalog runs it for both
+// databases.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -248,9 +249,8 @@ int run(const Options& o) {
   if (!reuse) {
     std::printf("## %s: bulk upload over HTTP\n\n", o.label.c_str());
     std::printf(
-        "| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 | cores "
-        "busy "
-        "| writer lock held |\n");
+        "| products | requests | rows/request | clients | seconds | products/s | request p50 | request p95 "
+        "| cores busy | writer lock held |\n");
     std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     std::printf("| %zu | %zu | %zu | %zu | %.1f | %.0f | %.0f ms | %.0f ms | %.2f | %.0f%% |\n\n", uploaded,
                 requests.size(), o.batch, o.concurrency, upload_seconds, static_cast<double>(uploaded) / upload_seconds,
