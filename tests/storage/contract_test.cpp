@@ -359,36 +359,16 @@ TEST(SqliteOptionsTest, WriterTimesAreRecordedPerWriteTransaction) {
     const auto at = text.find(series);
     return at == std::string::npos ? -1L : std::strtol(text.c_str() + at + series.size(), nullptr, 10);
   };
+  // One transaction of `mode` running `sql`; true when it committed.
+  auto run = [&](TxMode mode, const char* sql) {
+    return (*db)->transact(mode, [sql](storage::Connection& c) { return c.execute_script(sql); }).has_value();
+  };
   EXPECT_EQ(count("writer held"), 0);
-  ASSERT_TRUE(
-      (*db)
-          ->transact(TxMode::kWrite,
-                     [](storage::Connection& c) { return c.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY)"); })
-          .has_value());
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE((*db)
-                    ->transact(TxMode::kWrite,
-                               [](storage::Connection& c) -> platform::Status {
-                                 EW_TRY(c.execute("INSERT INTO t (id) VALUES (NULL)"));
-                                 return {};
-                               })
-                    .has_value());
-  }
-  ASSERT_TRUE((*db)
-                  ->transact(TxMode::kRead,
-                             [](storage::Connection& c) -> platform::Status {
-                               EW_TRY(c.query("SELECT COUNT(*) FROM t"));
-                               return {};
-                             })
-                  .has_value());
+  ASSERT_TRUE(run(TxMode::kWrite, "CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(run(TxMode::kWrite, "INSERT INTO t (id) VALUES (NULL)"));
+  ASSERT_TRUE(run(TxMode::kRead, "SELECT COUNT(*) FROM t"));
   // A write that fails is rolled back and still releases (and times) the lock.
-  EXPECT_FALSE((*db)
-                   ->transact(TxMode::kWrite,
-                              [](storage::Connection& c) -> platform::Status {
-                                EW_TRY(c.execute("INSERT INTO missing (id) VALUES (1)"));
-                                return {};
-                              })
-                   .has_value());
+  EXPECT_FALSE(run(TxMode::kWrite, "INSERT INTO missing (id) VALUES (1)"));
   EXPECT_EQ(count("writer wait"), 5);
   EXPECT_EQ(count("writer held"), 5);
   EXPECT_GE(count("checkpoint"), 1);
