@@ -1,17 +1,97 @@
 #include "security/threat_libinjection.hpp"
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 
-// libinjection's public API (libinjection.h), exported by libmodsecurity.so.
+// libinjection's public API (libinjection.h, libinjection_sqli.h), exported by libmodsecurity.so.
+// The state is opaque here: it is only allocated (kStateBytes, below) and handed back.
 extern "C" {
+struct libinjection_sqli_state;
+using LibinjectionLookup = char (*)(libinjection_sqli_state*, int lookup_type, const char* word,
+                                    std::size_t len);
 const char* libinjection_version(void);
 int libinjection_sqli(const char* s, std::size_t slen, char fingerprint[]);
 int libinjection_xss(const char* s, std::size_t slen);
+void libinjection_sqli_init(libinjection_sqli_state* state, const char* s, std::size_t slen, int flags);
+void libinjection_sqli_callback(libinjection_sqli_state* state, LibinjectionLookup fn, void* userdata);
+int libinjection_is_sqli(libinjection_sqli_state* state);
+char libinjection_sqli_lookup_word(libinjection_sqli_state* state, int lookup_type, const char* word,
+                                   std::size_t len);
 }
 
 namespace eyewear::security::libinjection {
+namespace {
+
+// sizeof(struct libinjection_sqli_state) is 544 bytes in Debian 12's libmodsecurity 3.0.9 (the
+// size libinjection_sqli_init clears); the buffer leaves room for a larger build of the struct.
+constexpr std::size_t kStateBytes = 4096;
+// libinjection's LOOKUP_FINGERPRINT: the only lookup that reads the state (the fingerprint built
+// so far) rather than only the word, so it is never cached.
+constexpr int kLookupFingerprint = 4;
+
+// libinjection's default word lookup is a binary search of its ~9,000-keyword table with a
+// case-folding compare, once for every word of a value in every quoting context it tries: on
+// catalogue prose it was a ninth of a bulk upload's instructions. The answer depends only on
+// the lookup type and the word's bytes, so a per-thread direct-mapped cache of answers returns
+// exactly what the library would; a miss (or a word too long for a slot) asks the library.
+class WordCache {
+ public:
+  char lookup(libinjection_sqli_state* state, int type, const char* word, std::size_t len) noexcept {
+    if (type == kLookupFingerprint || len == 0 || len > kMaxWord)
+      return libinjection_sqli_lookup_word(state, type, word, len);
+    std::uint64_t h = 1469598103934665603ULL ^ static_cast<std::uint64_t>(type);
+    for (std::size_t i = 0; i < len; ++i) h = (h ^ static_cast<unsigned char>(word[i])) * 1099511628211ULL;
+    Slot& slot = slots_[(h ^ (h >> 29)) & (kSlots - 1)];
+    if (slot.type == type && slot.len == len && std::memcmp(slot.word, word, len) == 0) return slot.answer;
+    const char answer = libinjection_sqli_lookup_word(state, type, word, len);
+    slot.type = static_cast<std::uint8_t>(type);
+    slot.len = static_cast<std::uint8_t>(len);
+    slot.answer = answer;
+    std::memcpy(slot.word, word, len);
+    return answer;
+  }
+
+ private:
+  static constexpr std::size_t kMaxWord = 61;
+  static constexpr std::size_t kSlots = 4096;  // 256 KiB a thread
+  struct Slot {
+    std::uint8_t type = 0;  // 0: empty (libinjection's lookup types are 1 to 4)
+    std::uint8_t len = 0;
+    char answer = 0;
+    char word[kMaxWord];
+  };
+  static_assert(sizeof(Slot) == 64);
+  std::array<Slot, kSlots> slots_{};
+};
+
+WordCache& word_cache() {
+  thread_local const std::unique_ptr<WordCache> cache = std::make_unique<WordCache>();
+  return *cache;
+}
+
+char cached_lookup(libinjection_sqli_state* state, int type, const char* word, std::size_t len) {
+  return word_cache().lookup(state, type, word, len);
+}
+
+}  // namespace
 
 bool is_sqli(std::string_view value, Fingerprint& fingerprint) noexcept {
+  fingerprint.fill('\0');
+  if (value.empty()) return false;
+  alignas(std::max_align_t) std::array<unsigned char, kStateBytes> storage;
+  auto* state = reinterpret_cast<libinjection_sqli_state*>(storage.data());
+  libinjection_sqli_init(state, value.data(), value.size(), 0);
+  libinjection_sqli_callback(state, cached_lookup, nullptr);
+  if (libinjection_is_sqli(state) == 0) return false;
+  // Injection is the rare answer: the library's own entry point is asked again for the
+  // fingerprint rather than reading it out of a struct whose layout is not ours.
+  return libinjection_sqli(value.data(), value.size(), fingerprint.data()) != 0;
+}
+
+bool is_sqli_uncached(std::string_view value, Fingerprint& fingerprint) noexcept {
   fingerprint.fill('\0');
   if (value.empty()) return false;
   return libinjection_sqli(value.data(), value.size(), fingerprint.data()) != 0;

@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "platform/csv.hpp"
+#include "security/threat_libinjection.hpp"
 #include "security/threat_scan.hpp"
 
 namespace eyewear::security {
@@ -113,6 +114,37 @@ TEST_F(CorpusTest, XssRecall) {
   const double recall = static_cast<double>(hits) / static_cast<double>(corpus.items.size());
   std::cout << "xss recall " << hits << "/" << corpus.items.size() << " = " << recall << "\n";
   EXPECT_GE(recall, 0.99);
+}
+
+// The SQL check answers libinjection's keyword lookups from a per-thread cache: over every value
+// of every corpus, attacks and prose alike, first from a cold cache, then again from a warm one
+// (in reverse, so that slots evicted by later values are filled anew), its answer and fingerprint
+// are the library's own.
+TEST_F(CorpusTest, CachedKeywordLookupsAnswerExactlyAsTheLibrary) {
+  std::vector<std::string> values;
+  auto add = [&](const Corpus& c) { values.insert(values.end(), c.items.begin(), c.items.end()); };
+  add(read_dir(kCorpora / "attack/sqli/libinjection", "sqli-"));
+  add(read_dir(kCorpora / "attack/xss/libinjection", ""));
+  add(read_dir(kCorpora / "attack/sqli/fuzzdb", ""));
+  add(read_dir(kCorpora / "attack/nosql", ""));
+  add(read_lines(kCorpora / "benign/ud_ewt_dev_sentences.txt", false));
+  add(read_lines(kCorpora / "benign/sp500_company_names.txt", false));
+  add(read_lines(kCorpora / "benign/libinjection_false_positives.txt", true));
+  add(read_lines(kFixture, false));
+  ASSERT_GT(values.size(), 23'000u);
+  std::size_t positives = 0;
+  auto compare = [&](const std::string& v) {
+    libinjection::Fingerprint cached{};
+    libinjection::Fingerprint plain{};
+    const bool a = libinjection::is_sqli(v, cached);
+    const bool b = libinjection::is_sqli_uncached(v, plain);
+    EXPECT_EQ(a, b) << v;
+    EXPECT_EQ(std::string(cached.data()), std::string(plain.data())) << v;
+    positives += b ? 1 : 0;
+  };
+  for (const auto& v : values) compare(v);
+  for (auto it = values.rbegin(); it != values.rend(); ++it) compare(*it);
+  EXPECT_GT(positives, 2 * 17'000u) << "the attacks were detected in both passes";
 }
 
 TEST_F(CorpusTest, NoFindingOnEnglishSentencesOrCompanyNames) {
