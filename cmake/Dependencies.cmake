@@ -19,6 +19,9 @@ pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 # libinjection, as compiled into ModSecurity (the threat detector uses its C API).
 pkg_check_modules(MODSECURITY REQUIRED IMPORTED_TARGET modsecurity)
 find_package(OpenSSL REQUIRED)
+if(EYEWEAR_MIMALLOC)
+  find_package(mimalloc 2.0 REQUIRED)
+endif()
 
 # libphonenumber (no CMake or pkg-config file in Debian): the library, plus what its headers use
 # (protobuf messages, abseil hash containers) and what it is built on (ICU).

@@ -328,8 +328,8 @@ int run_cli(int argc, char** argv) {
   if (*admin_create_cmd) return admin_create(flags);
   if (*generate_cmd) return catalog_generate(flags);
   if (*version_cmd) {
-    std::printf("eyewear %s (commit %s, %s, %s)\n", platform::build_info::kVersion, platform::build_info::kCommit,
-                platform::build_info::kCompiler, platform::build_info::kBuildType);
+    std::printf("eyewear %s (commit %s, %s, %s, %s)\n", platform::build_info::kVersion, platform::build_info::kCommit,
+                platform::build_info::kCompiler, platform::build_info::kBuildType, platform::build_info::kAllocator);
     return 0;
   }
   return 1;
