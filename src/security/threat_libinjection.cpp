@@ -42,9 +42,7 @@ class WordCache {
   char lookup(libinjection_sqli_state* state, int type, const char* word, std::size_t len) noexcept {
     if (type == kLookupFingerprint || len == 0 || len > kMaxWord)
       return libinjection_sqli_lookup_word(state, type, word, len);
-    std::uint64_t h = 1469598103934665603ULL ^ static_cast<std::uint64_t>(type);
-    for (std::size_t i = 0; i < len; ++i) h = (h ^ static_cast<unsigned char>(word[i])) * 1099511628211ULL;
-    Slot& slot = slots_[(h ^ (h >> 29)) & (kSlots - 1)];
+    Slot& slot = slots_[hash(type, word, len) & (kSlots - 1)];
     if (slot.type == type && slot.len == len && std::memcmp(slot.word, word, len) == 0) return slot.answer;
     const char answer = libinjection_sqli_lookup_word(state, type, word, len);
     slot.type = static_cast<std::uint8_t>(type);
@@ -55,6 +53,23 @@ class WordCache {
   }
 
  private:
+  // Eight bytes at a time, then the tail byte by byte (the word may end at its buffer's end).
+  static std::uint64_t hash(int type, const char* word, std::size_t len) noexcept {
+    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t h = (static_cast<std::uint64_t>(type) << 8 | len) * kMul;
+    std::size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+      std::uint64_t chunk;
+      std::memcpy(&chunk, word + i, 8);
+      h = (h ^ chunk) * kMul;
+      h ^= h >> 29;
+    }
+    std::uint64_t tail = 0;
+    for (std::size_t shift = 0; i < len; ++i, shift += 8) tail |= std::uint64_t{static_cast<unsigned char>(word[i])} << shift;
+    h = (h ^ tail) * kMul;
+    return h ^ (h >> 32);
+  }
+
   static constexpr std::size_t kMaxWord = 61;
   static constexpr std::size_t kSlots = 4096;  // 256 KiB a thread
   struct Slot {
