@@ -418,15 +418,17 @@ class SqlCatalogTx final : public CatalogTx {
   // counted by triggers.
   class NewFacetCounts {
    public:
+    // The products outlive the batch's write, so the keys are views of their strings; the
+    // manufacturer (the same for every row of a bulk request) is compared last.
     void add(const Product& p) {
       const int active = p.is_active ? 1 : 0;
-      ++counts_[{p.manufacturer_id, active, 0, p.category}];
-      ++counts_[{p.manufacturer_id, active, 1, p.brand}];
-      for (const auto& m : p.materials) ++counts_[{p.manufacturer_id, active, 2, m}];
+      ++counts_[{active, 0, p.category, p.manufacturer_id}];
+      ++counts_[{active, 1, p.brand, p.manufacturer_id}];
+      for (const auto& m : p.materials) ++counts_[{active, 2, m, p.manufacturer_id}];
     }
     Status write(Connection& c) const {
       for (const auto& [key, n] : counts_) {
-        const auto& [mid, active, facet, value] = key;
+        const auto& [active, facet, value, mid] = key;
         EW_TRY(
             c.execute("INSERT INTO catalog_facet_counts (manufacturer_id, is_active, facet, value, n) "
                       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (manufacturer_id, is_active, facet, value) "
@@ -437,7 +439,7 @@ class SqlCatalogTx final : public CatalogTx {
     }
 
    private:
-    std::map<std::tuple<std::string, int, int, std::string>, std::int64_t> counts_;
+    std::map<std::tuple<int, int, std::string_view, std::string_view>, std::int64_t> counts_;
   };
 
   // SQLite: the material and colour entries of the created rows of a batch (see migration 0006),
@@ -462,7 +464,7 @@ class SqlCatalogTx final : public CatalogTx {
     // Chunks are kChunk entries, then halving sizes for the rest, so a table sees at most
     // log2(kChunk) + 1 distinct statements (each prepared once per connection).
     static Status write_entries(Connection& c, std::string_view insert, std::vector<Entry>& entries) {
-      std::sort(entries.begin(), entries.end());
+      in_key_order(entries);
       std::vector<Param> params;
       params.reserve(2 * kChunk);
       std::string sql;
@@ -482,6 +484,42 @@ class SqlCatalogTx final : public CatalogTx {
         done += n;
       }
       return {};
+    }
+
+    // Sorts `entries` by (value, seq). They arrive product by product, so in seq order, and their
+    // values come from a small vocabulary: a stable counting sort by value gives the same order
+    // in linear time (a comparison sort of the pairs was 5% of the writer's turn). Entries that
+    // are not in seq order are sorted the plain way.
+    static void in_key_order(std::vector<Entry>& entries) {
+      for (std::size_t i = 1; i < entries.size(); ++i) {
+        if (entries[i].second < entries[i - 1].second) {
+          std::sort(entries.begin(), entries.end());
+          return;
+        }
+      }
+      std::unordered_map<std::string_view, std::uint32_t> id_of;  // value -> its index in `values`
+      std::vector<std::string_view> values;
+      std::vector<std::uint32_t> ids(entries.size());
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto [it, added] = id_of.try_emplace(entries[i].first, static_cast<std::uint32_t>(values.size()));
+        if (added) values.push_back(entries[i].first);
+        ids[i] = it->second;
+      }
+      std::vector<std::uint32_t> by_value(values.size());
+      for (std::uint32_t v = 0; v < by_value.size(); ++v) by_value[v] = v;
+      std::sort(by_value.begin(), by_value.end(),
+                [&](std::uint32_t a, std::uint32_t b) { return values[a] < values[b]; });
+      std::vector<std::size_t> start(values.size() + 1, 0);  // by id: where its entries begin
+      for (const auto id : ids) ++start[id + 1];
+      std::vector<std::size_t> count(start.begin() + 1, start.end());
+      std::size_t at = 0;
+      for (const auto v : by_value) {
+        start[v] = at;
+        at += count[v];
+      }
+      std::vector<Entry> sorted(entries.size());
+      for (std::size_t i = 0; i < entries.size(); ++i) sorted[start[ids[i]]++] = entries[i];
+      entries.swap(sorted);
     }
 
     std::vector<Entry> materials_, colors_;

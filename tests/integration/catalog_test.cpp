@@ -411,6 +411,33 @@ TEST_P(CatalogTest, SqliteRanksWithEachRowsRecordedLengthExactlyAsFts5Bm25) {
 // The store counts the tokens of a namespaced column of ASCII words itself and leaves columns
 // with other characters to the tokenizer: either way each row's text_tokens is exactly the
 // number of tokens FTS5 indexed for it (every instance, read back through fts5vocab).
+// SQLite keeps every product's materials and colours as entries of product_materials and
+// product_colors (migration 0006), written per batch in key order (SqlCatalogTx): after inserts
+// and an upsert that replaces some and adds others, the entries are exactly the products' arrays, no more, no fewer.
+TEST_P(CatalogTest, SqliteListEntriesAreExactlyEachProductsMaterialsAndColours) {
+  if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's list tables only";
+  const auto t = tenant("lists@acme.example");
+  ASSERT_EQ(bulk(t, generated(300, 21), "application/x-ndjson").status, 200);
+  ASSERT_EQ(bulk(t, generated(200, 22, 300), "application/x-ndjson").status, 200);
+  const auto up = bulk(t, generated(250, 23, 150), "application/x-ndjson", "?mode=upsert");
+  ASSERT_EQ(up.status, 200) << up.body;
+  // The SKU carries the frame's shape, so another seed both replaces and adds products.
+  EXPECT_GT(up.json()["totals"]["updated"].get<int>(), 0) << up.json()["totals"];
+  EXPECT_GT(up.json()["totals"]["created"].get<int>(), 0) << up.json()["totals"];
+  for (const auto& [table, column, array] :
+       {std::tuple{"product_materials", "material", "materials"}, std::tuple{"product_colors", "color", "colors"}}) {
+    const std::string entries = std::string("SELECT e.seq, e.") + column + " FROM " + table +
+                                " e JOIN products p ON p.seq = e.seq WHERE p.manufacturer_id = $1";
+    const std::string arrays =
+        std::string("SELECT p.seq, j.value FROM products p, json_each(p.") + array + ") j WHERE p.manufacturer_id = $1";
+    const auto n = count("SELECT COUNT(*) FROM (" + entries + ")", {t.manufacturer_id});
+    EXPECT_GT(n, 500) << table;
+    EXPECT_EQ(n, count("SELECT COUNT(*) FROM (" + arrays + ")", {t.manufacturer_id})) << table;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM (" + entries + " EXCEPT " + arrays + ")", {t.manufacturer_id}), 0) << table;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM (" + arrays + " EXCEPT " + entries + ")", {t.manufacturer_id}), 0) << table;
+  }
+}
+
 TEST_P(CatalogTest, SqliteRecordsEachRowsLengthAsFts5IndexedIt) {
   if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's FTS5 only";
   const auto t = tenant("tokens@acme.example");
