@@ -5,6 +5,8 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <cstring>
 #include <thread>
 #include <utility>
 
@@ -34,12 +36,35 @@ std::string_view log_level_name(LogLevel level) {
   return "info";
 }
 
+namespace {
+constexpr std::uint64_t kEveryByte = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
+// Whether any of the eight bytes in `w` needs escaping: below 0x20, a quote, a backslash, or
+// (unless `dump`) DEL. The "has a byte less than n" and "has a zero byte" word tests are exact
+// for the word as a whole (bytes of 0x80 and above never count as below 0x20).
+bool any_to_escape(std::uint64_t w, bool dump) noexcept {
+  const auto has_zero = [](std::uint64_t x) { return ((x - kEveryByte) & ~x & kHighBits) != 0; };
+  const bool control = ((w - kEveryByte * 0x20) & ~w & kHighBits) != 0;
+  return control || has_zero(w ^ (kEveryByte * '"')) || has_zero(w ^ (kEveryByte * '\\')) ||
+         (!dump && has_zero(w ^ (kEveryByte * 0x7f)));
+}
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s, JsonEscape style) {
   static constexpr char hex[] = "0123456789abcdef";
   const bool dump = style == JsonEscape::kDump;
   out.push_back('"');
   std::size_t run = 0;  // start of the pending run of characters that need no escaping
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Eight bytes at a time while none of them needs escaping (most text).
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (any_to_escape(w, dump)) break;
+      i += 8;
+    }
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\' && (c != 0x7f || dump)) continue;
     out.append(s.data() + run, i - run);
