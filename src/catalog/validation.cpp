@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 
+#include "platform/ascii.hpp"
+
 namespace eyewear::catalog {
 
 using platform::ErrorCode;
@@ -46,7 +48,9 @@ Status check_text(std::string_view field, std::string_view value, std::size_t ma
   if (!utf8_length(value, chars)) {
     return fail(field_error(std::string(field), "utf8", std::string(field) + " is not valid UTF-8"));
   }
-  for (unsigned char c : value) {
+  for (std::size_t i = platform::ascii::skip_printable(value, 0); i < value.size();
+       i = platform::ascii::skip_printable(value, i + 1)) {
+    const auto c = static_cast<unsigned char>(value[i]);
     if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7F) {
       return fail(field_error(std::string(field), "control_characters",
                               std::string(field) + " contains control characters"));
@@ -330,14 +334,14 @@ bool utf8_length(std::string_view s, std::size_t& count) {
   std::size_t i = 0;
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
   while (i < s.size()) {
+    const std::size_t ascii_end = platform::ascii::skip_ascii(s, i);
+    count += ascii_end - i;
+    i = ascii_end;
+    if (i == s.size()) break;
     const unsigned char c = b[i];
     std::size_t n;
     std::uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      ++count;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
+    if ((c & 0xE0) == 0xC0) {
       n = 2;
       cp = c & 0x1F;
     } else if ((c & 0xF0) == 0xE0) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "platform/ascii.hpp"
 #include "platform/csv.hpp"
 
 namespace eyewear::security::rules {
@@ -255,9 +256,10 @@ std::optional<Detection> null_byte(std::string_view value) {
 
 std::optional<Detection> control_chars(std::string_view value) {
   std::optional<Detection> bidi;
-  for (std::size_t i = 0; i < value.size(); ++i) {
+  // Printable ASCII, most of any text, is none of the cases below: skipped a word at a time.
+  for (std::size_t i = platform::ascii::skip_printable(value, 0); i < value.size();
+       i = platform::ascii::skip_printable(value, i + 1)) {
     const auto c = static_cast<unsigned char>(value[i]);
-    if (c >= 0x20 && c < 0x7f) continue;  // printable ASCII, most of any text: none of the cases below
     if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0) || c == 0x7f) {
       return make(ThreatType::kControlChars, Severity::kMedium, 0.9, "byte-scan", code_point_text(c));
     }
@@ -288,11 +290,9 @@ std::optional<Detection> invalid_utf8(std::string_view value) {
     return make(ThreatType::kInvalidUtf8, severity, confidence, "utf8-validator", what);
   };
   while (i < n) {
+    i = platform::ascii::skip_ascii(value, i);
+    if (i == n) break;
     const unsigned c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
     std::size_t len = 0;
     if (c == 0xC0 || c == 0xC1) return bad(Severity::kHigh, 0.95, "overlong_encoding");
     if (c >= 0xC2 && c <= 0xDF) {
