@@ -69,6 +69,7 @@ FieldClassifier::FieldClassifier(const FieldPolicy& policy)
   if (by_name_only_) {
     for (const auto& rule : rules_) by_name_.try_emplace(rule.name, classify_by_rules(rule.name, {}));
     by_name_.try_emplace("email", classify_by_rules("email", {}));  // a scalar without a rule
+    for (const auto& [name, traits] : by_name_) signatures_.set(signature(name));
   }
 }
 
@@ -102,8 +103,18 @@ bool FieldClassifier::matches(const Rule& rule, std::string_view name, std::span
 
 FieldTraits FieldClassifier::classify(std::string_view name, std::span<const PathSegment> path) const {
   if (!by_name_only_) return classify_by_rules(name, path);
+  // Most names a request carries are named by no rule: their signature alone says so.
+  if (!signatures_.test(signature(name))) return FieldTraits{};
   if (const auto it = by_name_.find(name); it != by_name_.end()) return it->second;
   return FieldTraits{};  // a name no rule names: ordinary text
+}
+
+std::size_t FieldClassifier::signature(std::string_view name) noexcept {
+  if (name.empty()) return 0;
+  const auto fold = [](char c) -> std::size_t {
+    return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  };
+  return ((name.size() * 31 + fold(name.front())) * 31 + fold(name.back())) % kSignatures;
 }
 
 FieldTraits FieldClassifier::classify_by_rules(std::string_view name, std::span<const PathSegment> path) const {

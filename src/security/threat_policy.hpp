@@ -14,6 +14,8 @@
 // example a product "code".
 #pragma once
 
+#include <bitset>
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -86,6 +88,11 @@ class FieldClassifier {
   // some rule names (and `email`), worked out once (every other name is ordinary text).
   bool by_name_only_ = true;
   std::unordered_map<std::string, FieldTraits, FoldedHash, FoldedEqual> by_name_;
+  // The names of by_name_ by length and first and last byte, case folded (signature()): a name
+  // whose signature is not set is in no rule, without hashing it.
+  static constexpr std::size_t kSignatures = 1024;
+  static std::size_t signature(std::string_view name) noexcept;
+  std::bitset<kSignatures> signatures_;
   std::size_t max_field_bytes_ = 0;
   bool screen_ = true;
 };
