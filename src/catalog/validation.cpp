@@ -34,6 +34,15 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// Trims `s` in place: no copy when there is nothing to trim (nearly always).
+void trim_in_place(std::string& s) {
+  const auto kept = trim(s);
+  if (kept.size() == s.size()) return;
+  const auto start = static_cast<std::size_t>(kept.data() - s.data());
+  s.erase(start + kept.size());
+  s.erase(0, start);
+}
+
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   for (auto& c : out) {
@@ -65,7 +74,7 @@ Status check_text(std::string_view field, std::string_view value, std::size_t ma
 }
 
 Status required_text(std::string_view field, std::string& value, std::size_t max_chars) {
-  value = std::string(trim(value));
+  trim_in_place(value);
   if (value.empty()) return fail(field_error(std::string(field), "required", std::string(field) + " is required"));
   return check_text(field, value, max_chars, false);
 }
@@ -129,14 +138,18 @@ Status normalise_images(std::vector<Image>& images) {
     return fail(field_error("images", "max_items", "images may hold at most 20 items",
                             {{"max", static_cast<std::int64_t>(Limits::kImages)}}));
   }
+  static const std::string kUnnamed;
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const std::string prefix = "images[" + std::to_string(i) + "]";
+    // An image's fields are named (images[i].url) only when there is an error to report: the
+    // checks run first unnamed, and again with the name if they fail.
+    const auto named = [i](const char* leaf) { return "images[" + std::to_string(i) + "]." + leaf; };
     auto& img = images[i];
-    img.url = std::string(trim(img.url));
-    EW_TRY(check_url(prefix + ".url", img.url));
-    EW_TRY(check_text(prefix + ".alt", img.alt, Limits::kAlt, false));
+    trim_in_place(img.url);
+    if (!check_url(kUnnamed, img.url)) return check_url(named("url"), img.url);
+    if (!check_text(kUnnamed, img.alt, Limits::kAlt, false)) return check_text(named("alt"), img.alt, Limits::kAlt, false);
     if (img.position < 0 || img.position > 1000) {
-      return fail(field_error(prefix + ".position", "range", prefix + ".position must be between 0 and 1000",
+      const auto prefix = named("position");
+      return fail(field_error(prefix, "range", prefix + " must be between 0 and 1000",
                               {{"min", std::int64_t{0}}, {"max", std::int64_t{1000}}}));
     }
   }
@@ -168,7 +181,7 @@ Status apply(Product& p, const ProductPatch& patch, bool creating) {
   if (patch.category) p.category = *patch.category;
   if (patch.description) p.description = *patch.description;
 
-  p.sku = std::string(trim(p.sku));
+  trim_in_place(p.sku);
   if (p.sku.empty()) return fail(field_error("sku", "required", "sku is required"));
   if (p.sku.size() > Limits::kSku) {
     return fail(field_error("sku", "max_length", "sku must be at most 64 characters",

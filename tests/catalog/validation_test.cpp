@@ -183,6 +183,9 @@ TEST(CatalogValidation, ListsImagesAndMetadata) {
                          json::array({{{"url", "https://a.example/a"}, {"alt", std::string(301, 'a')}}}))),
             FR("images[0].alt", "max_length"));
   EXPECT_EQ(refusal(with(valid(), json::json_pointer("/images"),
+                         json::array({{{"url", "https://a.example/a"}}, {{"url", " https://a.example/b\t"}, {"alt", "a\x01b"}}}))),
+            FR("images[1].alt", "control_characters"));
+  EXPECT_EQ(refusal(with(valid(), json::json_pointer("/images"),
                          json::array({{{"url", "https://a.example/a"}, {"size", 1}}}))),
             FR("images[0].size", "unknown_field"));
   EXPECT_EQ(refusal(with(valid(), json::json_pointer("/metadata"), json::array())), FR("metadata", "type"));
