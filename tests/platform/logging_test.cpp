@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/request_context.hpp"
+#include "support/mixed_bytes.hpp"
 
 namespace eyewear::platform {
 namespace {
@@ -75,16 +76,9 @@ TEST(LoggingTest, JsonStringsEscapeEveryByteAtEveryOffset) {
     }
   }
   // Mixed strings: escapes next to bytes of 0x80 and above, several to a word.
-  std::uint64_t state = 42;
+  testing::MixedBytes mixed(42);
   for (int n = 0; n < 20'000; ++n) {
-    std::string s;
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const std::size_t len = (state >> 33) % 65;
-    for (std::size_t k = 0; k < len; ++k) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      const auto r = static_cast<unsigned>(state >> 56);
-      s += static_cast<char>(r % 4 == 0 ? 'a' + r % 26 : r);
-    }
+    const auto s = mixed.next(64, 4);
     for (const auto style : {JsonEscape::kLog, JsonEscape::kDump}) {
       std::string out;
       append_json_string(out, s, style);
