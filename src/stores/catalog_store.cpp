@@ -509,16 +509,16 @@ class SqlCatalogTx final : public CatalogTx {
       for (std::uint32_t v = 0; v < by_value.size(); ++v) by_value[v] = v;
       std::sort(by_value.begin(), by_value.end(),
                 [&](std::uint32_t a, std::uint32_t b) { return values[a] < values[b]; });
-      std::vector<std::size_t> start(values.size() + 1, 0);  // by id: where its entries begin
-      for (const auto id : ids) ++start[id + 1];
-      std::vector<std::size_t> count(start.begin() + 1, start.end());
+      std::vector<std::size_t> next(values.size(), 0);  // by id: its count, then where its next entry goes
+      for (const auto id : ids) ++next[id];
       std::size_t at = 0;
       for (const auto v : by_value) {
-        start[v] = at;
-        at += count[v];
+        const std::size_t n = next[v];
+        next[v] = at;
+        at += n;
       }
       std::vector<Entry> sorted(entries.size());
-      for (std::size_t i = 0; i < entries.size(); ++i) sorted[start[ids[i]]++] = entries[i];
+      for (std::size_t i = 0; i < entries.size(); ++i) sorted[next[ids[i]]++] = entries[i];
       entries.swap(sorted);
     }
 
