@@ -20,6 +20,7 @@ void libinjection_sqli_callback(libinjection_sqli_state* state, LibinjectionLook
 int libinjection_is_sqli(libinjection_sqli_state* state);
 char libinjection_sqli_lookup_word(libinjection_sqli_state* state, int lookup_type, const char* word,
                                    std::size_t len);
+int libinjection_sqli_not_whitelist(libinjection_sqli_state* state);
 }
 
 namespace eyewear::security::libinjection {
@@ -28,20 +29,29 @@ namespace {
 // sizeof(struct libinjection_sqli_state) is 544 bytes in Debian 12's libmodsecurity 3.0.9 (the
 // size libinjection_sqli_init clears); the buffer leaves room for a larger build of the struct.
 constexpr std::size_t kStateBytes = 4096;
-// libinjection's LOOKUP_FINGERPRINT: the only lookup that reads the state (the fingerprint built
-// so far) rather than only the word, so it is never cached.
+// libinjection's lookup types: LOOKUP_WORD, and LOOKUP_FINGERPRINT, the check of a whole
+// fingerprint, which is asked with the state's fingerprint as the word.
+constexpr int kLookupWord = 1;
 constexpr int kLookupFingerprint = 4;
+constexpr std::size_t kMaxFingerprint = 5;  // LIBINJECTION_SQLI_MAX_TOKENS
 
 // libinjection's default word lookup is a binary search of its ~9,000-keyword table with a
 // case-folding compare, once for every word of a value in every quoting context it tries: on
 // catalogue prose it was a ninth of a bulk upload's instructions. The answer depends only on
 // the lookup type and the word's bytes, so a per-thread direct-mapped cache of answers returns
 // exactly what the library would; a miss (or a word too long for a slot) asks the library.
+//
+// The fingerprint check is the library's libinjection_sqli_check_fingerprint: the blacklist (is
+// "0" + the upper-cased fingerprint a fingerprint entry of the same keyword table?) and then,
+// for a listed one, libinjection_sqli_not_whitelist, which reads the tokens in the state. The
+// first part depends only on the fingerprint, so it is a cached word lookup; the second, asked
+// for the rare listed fingerprint only, is the library's own. (The blacklist also notes a
+// debugging line number in the state's `reason` when it says no; nothing here reads it.)
 class WordCache {
  public:
   char lookup(libinjection_sqli_state* state, int type, const char* word, std::size_t len) noexcept {
-    if (type == kLookupFingerprint || len == 0 || len > kMaxWord)
-      return libinjection_sqli_lookup_word(state, type, word, len);
+    if (type == kLookupFingerprint) return check_fingerprint(state, word, len);
+    if (len == 0 || len > kMaxWord) return libinjection_sqli_lookup_word(state, type, word, len);
     Slot& slot = slots_[hash(type, word, len) & (kSlots - 1)];
     if (slot.type == type && slot.len == len && std::memcmp(slot.word, word, len) == 0) return slot.answer;
     const char answer = libinjection_sqli_lookup_word(state, type, word, len);
@@ -53,6 +63,20 @@ class WordCache {
   }
 
  private:
+  char check_fingerprint(libinjection_sqli_state* state, const char* fingerprint, std::size_t len) noexcept {
+    if (len == 0 || len > kMaxFingerprint)
+      return libinjection_sqli_lookup_word(state, kLookupFingerprint, fingerprint, len);
+    char v1[kMaxFingerprint + 1];
+    v1[0] = '0';
+    for (std::size_t i = 0; i < len; ++i) {
+      const char c = fingerprint[i];
+      v1[i + 1] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+    constexpr char kTypeFingerprint = 'F';
+    if (lookup(state, kLookupWord, v1, len + 1) != kTypeFingerprint) return '\0';
+    return libinjection_sqli_not_whitelist(state) != 0 ? 'X' : '\0';
+  }
+
   // Eight bytes at a time, then the tail byte by byte (the word may end at its buffer's end).
   static std::uint64_t hash(int type, const char* word, std::size_t len) noexcept {
     constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;

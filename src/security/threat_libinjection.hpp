@@ -4,8 +4,9 @@
 // libmodsecurity3, which exports its C API but installs no header for it, so the few prototypes
 // used here are declared in the .cpp from libinjection's documented public API (version 3.x).
 // Both functions are re-entrant: their state lives on the caller's stack. The SQL check answers
-// libinjection's keyword lookups from a per-thread cache of the library's own answers
-// (threat_libinjection.cpp); `is_sqli_uncached` is the library unaided, for differential tests.
+// libinjection's keyword lookups, and the keyword-table half of its fingerprint check, from a
+// per-thread cache of the library's own answers (threat_libinjection.cpp); `is_sqli_uncached`
+// is the library unaided, for differential tests.
 #pragma once
 
 #include <array>
