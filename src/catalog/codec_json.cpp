@@ -440,7 +440,7 @@ Result<std::vector<BulkRow>> parse_ndjson_bulk(std::string_view body) {
       return false;
     }
     const std::size_t index = rows.size() + 1;
-    if (l.depth > kMaxDepth) {
+    if (l.depth() > kMaxDepth) {
       rows.push_back(BulkRow{index, {}, Error(ErrorCode::kInvalidJson, "JSON nesting is deeper than 32 levels",
                                               {{"field", std::string("body")}, {"rule", std::string("json")}})});
       return true;

@@ -4,6 +4,11 @@
 
 namespace eyewear::platform {
 
+int JsonLine::depth() const {
+  if (value && value_is_text) return value->depth(kJsonLineDepthCap);
+  return json_nesting_depth(text, kJsonLineDepthCap);
+}
+
 void for_each_json_line(std::string_view body, const std::function<bool(const JsonLine&)>& visit) {
   JsonReader reader;
   std::size_t pos = body.starts_with("\xEF\xBB\xBF") ? 3 : 0;
@@ -17,8 +22,9 @@ void for_each_json_line(std::string_view body, const std::function<bool(const Js
       JsonLine l;
       l.line = line_number + 1;
       l.offset = pos;
-      l.depth = json_nesting_depth(text, kJsonLineDepthCap);
+      l.text = text;
       l.value = reader.read(text);
+      l.value_is_text = reader.read_text_itself();
       if (!visit(l)) return;
     }
     pos = end + 1;

@@ -13,14 +13,20 @@
 
 namespace eyewear::platform {
 
+inline constexpr int kJsonLineDepthCap = 64;
+
 struct JsonLine {
   std::size_t line = 0;    // 1-based line of the body; blank lines are counted, not visited
   std::size_t offset = 0;  // byte offset of the line in the body
-  int depth = 0;           // nesting depth, counted up to kJsonLineDepthCap + 1
+  std::string_view text;   // the line, without its trailing blanks
   std::optional<SimdNode> value;  // empty when the line is not JSON; valid during the visit only
-};
+  bool value_is_text = false;     // `value` was parsed from `text` itself (JsonReader)
 
-inline constexpr int kJsonLineDepthCap = 64;
+  // The line's nesting depth, counted up to kJsonLineDepthCap + 1: computed when asked (the
+  // threat screen never asks), from the parsed document when it holds all of the text, else
+  // from the text (json_nesting_depth). Both count the same brackets.
+  [[nodiscard]] int depth() const;
+};
 
 // Visits the non-blank lines of `body` in order (a UTF-8 byte order mark at its start is skipped;
 // a line's trailing spaces, tabs and carriage return are not part of it); stops when `visit`

@@ -147,8 +147,40 @@ std::optional<SimdNode> JsonReader::parse_padded(std::string_view text) {
   return SimdNode(e);
 }
 
+int SimdNode::depth(int limit) const {
+  // Depth first over simdjson's own order (no sorting): only the deepest branch matters.
+  const auto walk = [limit](const auto& self, simdjson::dom::element e, int level) -> int {
+    using simdjson::dom::element_type;
+    const auto type = e.type();
+    if (type != element_type::ARRAY && type != element_type::OBJECT) return level;
+    int deepest = level + 1;
+    if (deepest > limit) return deepest;
+    const auto visit = [&](simdjson::dom::element child) {
+      const auto t = child.type();
+      if (t == element_type::ARRAY || t == element_type::OBJECT)
+        deepest = std::max(deepest, self(self, child, level + 1));
+      return deepest <= limit;
+    };
+    if (type == element_type::ARRAY) {
+      const simdjson::dom::array array = e.get_array().value_unsafe();
+      for (auto item : array) {
+        if (!visit(item)) break;
+      }
+    } else {
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      for (auto field : object) {
+        if (!visit(field.value)) break;
+      }
+    }
+    return deepest;
+  };
+  return walk(walk, e_, 0);
+}
+
 std::optional<SimdNode> JsonReader::read(std::string_view text) {
+  direct_ = true;
   if (auto node = parse_padded(text)) return node;
+  direct_ = false;
   // What simdjson refuses, nlohmann may still read (an integer past 64 bits, as a double); its
   // dump says the same in terms simdjson reads.
   const auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -90,6 +90,9 @@ class SimdNode {
   }
   // Appends what nlohmann's dump() writes for the same document.
   void dump(std::string& out) const;
+  // How deeply arrays and objects nest in this value (a scalar is 0), counting every member
+  // simdjson read, duplicates included, and stopping past `limit` (answering limit + 1).
+  [[nodiscard]] int depth(int limit) const;
 
  private:
   using Members = std::vector<std::pair<std::string_view, simdjson::dom::element>>;
@@ -107,12 +110,16 @@ class SimdNode {
 class JsonReader {
  public:
   [[nodiscard]] std::optional<SimdNode> read(std::string_view text);
+  // True when the last read parsed the text itself, not nlohmann's dump of it: its document
+  // then holds every member the text has, duplicates included.
+  [[nodiscard]] bool read_text_itself() const noexcept { return direct_; }
 
  private:
   [[nodiscard]] std::optional<SimdNode> parse_padded(std::string_view text);
 
   simdjson::dom::parser parser_;
   std::string buffer_;
+  bool direct_ = false;
 };
 
 }  // namespace eyewear::platform

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/json_depth.hpp"
+
 namespace eyewear::platform {
 namespace {
 
@@ -23,7 +25,7 @@ std::vector<Seen> read_all(std::string_view body) {
       dump.clear();
       l.value->dump(dump);
     }
-    out.push_back(Seen{l.line, l.offset, l.depth, dump});
+    out.push_back(Seen{l.line, l.offset, l.depth(), dump});
     return true;
   });
   return out;
@@ -56,6 +58,41 @@ TEST(JsonLinesTest, CountsDepthUpToTheCapAndStillParses) {
   EXPECT_EQ(lines[0].dump, deep);
   EXPECT_EQ(lines[1].depth, kJsonLineDepthCap + 1);
   EXPECT_EQ(lines[1].dump, deeper);
+}
+
+// The depth is counted from the parsed document when it holds the whole line, else from the
+// text: either way it is what the bracket count of the text says.
+TEST(JsonLinesTest, DepthIsTheTextsBracketCountWhicheverWayItIsCounted) {
+  const std::string nest40 = std::string(40, '[') + std::string(40, ']');
+  const std::vector<std::string> lines = {
+      "1",
+      "\"[[{\"",
+      "{}",
+      "[[], [[]], {\"a\": [[[1]]]}]",
+      "{\"a\": 1, \"a\": [[[[2]]]]}",  // the duplicate nlohmann drops is counted
+      "{\"a\": [[[[2]]]], \"a\": 1}",
+      "{\"n\": 123456789012345678901, \"a\": [[[1]]], \"a\": 2}",  // read through nlohmann's dump
+      "{\"s\": \"]]]}}}\\\"[[[\", \"t\": [{}]}",
+      "{\"m\": " + nest40 + "}",
+      std::string(64, '[') + std::string(64, ']'),
+      std::string(65, '[') + std::string(65, ']'),
+      std::string(900, '[') + std::string(900, ']'),
+      "[[[ not json",
+      "{\"a\": [1, 2}",
+  };
+  std::string body;
+  for (const auto& l : lines) body += l + "\n";
+  std::size_t i = 0;
+  std::size_t from_document = 0;
+  for_each_json_line(body, [&](const JsonLine& l) {
+    EXPECT_EQ(l.text, lines[i]);
+    EXPECT_EQ(l.depth(), json_nesting_depth(lines[i], kJsonLineDepthCap)) << lines[i];
+    from_document += l.value && l.value_is_text ? 1 : 0;
+    ++i;
+    return true;
+  });
+  EXPECT_EQ(i, lines.size());
+  EXPECT_EQ(from_document, lines.size() - 3) << "all but the two broken lines and the 21-digit one";
 }
 
 TEST(JsonLinesTest, EmptyAndBlankBodiesHaveNoLines) {
