@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "catalog/validation.hpp"
@@ -143,6 +144,45 @@ std::vector<std::string_view> words_of(std::string_view text) {
   }
   if (word != std::string_view::npos) out.push_back(text.substr(word));
   return out;
+}
+
+AppendedWords append_prefixed_words(std::string& out, std::string_view text, std::string_view prefix) {
+  AppendedWords r;
+  const std::size_t n = text.size();
+  // Words are at least a byte long and a byte apart: at most n / 2 + 1 of them.
+  const std::size_t base = out.size();
+  out.resize(base + n + (n / 2 + 1) * (prefix.size() + 1));
+  char* w = out.data() + base;
+  unsigned char high = 0;
+  // Advances `i` over one code point and says whether it separates words.
+  const auto separates = [&](std::size_t& i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      return kAsciiSeparator[byte];
+    }
+    return separator(next_code_point(text, i));
+  };
+  for (std::size_t i = 0; i < n;) {
+    const std::size_t start = i;
+    if (separates(i)) continue;
+    std::size_t end = i;
+    while (end < n) {
+      std::size_t next = end;
+      if (separates(next)) break;
+      end = next;
+    }
+    if (r.count++ != 0) *w++ = ' ';
+    std::memcpy(w, prefix.data(), prefix.size());
+    w += prefix.size();
+    for (std::size_t k = start; k < end; ++k) high |= static_cast<unsigned char>(text[k]);
+    std::memcpy(w, text.data() + start, end - start);
+    w += end - start;
+    i = end;  // the separator after the word (if any) is read again, and skipped, at the top
+  }
+  out.resize(static_cast<std::size_t>(w - out.data()));
+  r.ascii = (high & 0x80U) == 0;
+  return r;
 }
 
 std::vector<std::string> split_terms(std::string_view q) {

@@ -33,6 +33,14 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 // the common Unicode punctuation and symbol blocks such as `□` separate them). Views into `text`.
 [[nodiscard]] std::vector<std::string_view> words_of(std::string_view text);
 
+// The words of `text` (words_of) appended to `out`, each after `prefix`, separated by single
+// spaces, in one pass without a list of words; `ascii` when every byte of every word is ASCII.
+struct AppendedWords {
+  std::size_t count = 0;
+  bool ascii = true;
+};
+AppendedWords append_prefixed_words(std::string& out, std::string_view text, std::string_view prefix);
+
 // Words of a query (words_of), lower-cased (ASCII), at most 10 words of at most 64 bytes.
 [[nodiscard]] std::vector<std::string> split_terms(std::string_view q);
 // `"acetate"* AND "round"*` (each word quoted, so no FTS5 operator can be smuggled in).

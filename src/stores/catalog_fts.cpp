@@ -1,22 +1,19 @@
 #include "stores/catalog_fts.hpp"
 
+#include <charconv>
+
 #include "catalog/search.hpp"
 
 namespace eyewear::stores::catalog_sql {
 
 NamespacedText namespaced(std::string_view text, std::int64_t tenant) {
-  const std::string prefix = "t" + std::to_string(tenant) + "x";
-  const auto words = catalog::words_of(text);
+  char prefix[24];
+  prefix[0] = 't';
+  char* end = std::to_chars(prefix + 1, prefix + sizeof prefix - 1, tenant).ptr;
+  *end++ = 'x';
   NamespacedText out;
-  out.text.reserve(text.size() + words.size() * (prefix.size() + 1));
-  unsigned char high = 0;  // the high bits of every byte of every word
-  for (const auto w : words) {
-    if (!out.text.empty()) out.text.push_back(' ');
-    out.text += prefix;
-    out.text.append(w);
-    for (const char c : w) high |= static_cast<unsigned char>(c) & 0x80U;
-  }
-  if (high == 0) out.tokens = static_cast<std::int64_t>(words.size());
+  const auto words = catalog::append_prefixed_words(out.text, text, std::string_view(prefix, end - prefix));
+  if (words.ascii) out.tokens = static_cast<std::int64_t>(words.count);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include "catalog/generator.hpp"
 #include "catalog/search.hpp"
 #include "catalog/validation.hpp"
+#include "support/mixed_bytes.hpp"
 
 namespace eyewear::catalog {
 namespace {
@@ -47,6 +48,49 @@ TEST(CatalogSearch, WordsSplitWhereTheTokenizerSplits) {
   EXPECT_EQ(words_of("\xC2\xB5m \xC2\xBD"), (V{"\xC2\xB5m", "\xC2\xBD"})) << "Latin-1 letters and numbers stay";
   EXPECT_TRUE(words_of(" -- ").empty());
   EXPECT_EQ(split_terms("52\xE2\x96\xA1" "18"), (std::vector<std::string>{"52", "18"}));
+}
+
+// The one-pass writer of prefixed words (the full-text columns) writes exactly the words words_of
+// finds, on prose and on arbitrary bytes (invalid UTF-8, separators of every kind, words at the
+// very start and end), after whatever the string already held.
+TEST(CatalogSearch, PrefixedWordsAreTheWordsOfTheText) {
+  const auto reference = [](std::string_view text, std::string_view prefix) {
+    std::string out = "head:";
+    bool ascii = true;
+    const auto words = words_of(text);
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      if (i != 0) out += ' ';
+      out += prefix;
+      out += words[i];
+      for (const char c : words[i]) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    }
+    return std::tuple(out, words.size(), ascii);
+  };
+  std::vector<std::string> texts = {"",
+                                    " ",
+                                    "a",
+                                    "Round acetate frame in black, 50\xE2\x96\xA1"
+                                    "20-140. Spring hinges.",
+                                    "Kj\xC3\xA6r & S\xC3\xB8n",
+                                    "men's \xE2\x80\x94 #1 seller \xC2\xAB"
+                                    "50%\xC2\xBB",
+                                    "x\xF0\x9F\x98\x80y",
+                                    "\xC2\xB5m \xC2\xBD",
+                                    "a b c d e f",
+                                    "trailing\xE2\x96",
+                                    "\xFF\xFEword\xC3"};
+  testing::MixedBytes bytes(7);
+  for (int i = 0; i < 3000; ++i) texts.push_back(bytes.next(40, 2 + i % 5));
+  for (const auto& text : texts) {
+    for (const std::string_view prefix : {std::string_view(""), std::string_view("t42x")}) {
+      std::string out = "head:";
+      const auto r = append_prefixed_words(out, text, prefix);
+      const auto [want, count, ascii] = reference(text, prefix);
+      ASSERT_EQ(out, want) << ::testing::PrintToString(text);
+      EXPECT_EQ(r.count, count);
+      EXPECT_EQ(r.ascii, ascii) << ::testing::PrintToString(text);
+    }
+  }
 }
 
 TEST(CatalogSearch, ParametersAreValidatedByName) {
