@@ -1,6 +1,7 @@
 #include "security/threat_libinjection.hpp"
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -49,21 +50,41 @@ constexpr std::size_t kMaxFingerprint = 5;  // LIBINJECTION_SQLI_MAX_TOKENS
 // debugging line number in the state's `reason` when it says no; nothing here reads it.)
 class WordCache {
  public:
-  char lookup(libinjection_sqli_state* state, int type, const char* word, std::size_t len) noexcept {
-    if (type == kLookupFingerprint) return check_fingerprint(state, word, len);
+  [[gnu::always_inline]] char lookup(libinjection_sqli_state* state, int type, const char* word,
+                                     std::size_t len) noexcept {
+    if (type == kLookupFingerprint) [[unlikely]]
+      return check_fingerprint(state, word, len);
+    return lookup_word(state, type, word, len);
+  }
+
+ private:
+  [[gnu::always_inline]] char lookup_word(libinjection_sqli_state* state, int type, const char* word,
+                                          std::size_t len) noexcept {
     if (len == 0 || len > kMaxWord) return libinjection_sqli_lookup_word(state, type, word, len);
-    Slot& slot = slots_[hash(type, word, len) & (kSlots - 1)];
-    if (slot.type == type && slot.len == len && std::memcmp(slot.word, word, len) == 0) return slot.answer;
+    // Most words are short: one zero-padded chunk is their hash input and their whole compare.
+    const std::uint64_t head = len <= 8 ? short_word(word, len) : load(word);
+    std::uint64_t h = mix((std::uint64_t{static_cast<std::uint8_t>(type)} << 8 | len) * kMul, head);
+    if (len > 8) {
+      std::size_t i = 8;
+      for (; i + 8 <= len; i += 8) h = mix(h, load(word + i));
+      if (i < len) h = mix(h, load(word + len - 8));  // the last 8 bytes, overlapping
+    }
+    Slot& slot = slots_[(h ^ (h >> 32)) & (kSlots - 1)];
+    if (slot.type == type && slot.len == len &&
+        (len <= 8 ? slot.head == head : std::memcmp(slot.word, word, len) == 0)) {
+      return slot.answer;
+    }
     const char answer = libinjection_sqli_lookup_word(state, type, word, len);
     slot.type = static_cast<std::uint8_t>(type);
     slot.len = static_cast<std::uint8_t>(len);
     slot.answer = answer;
-    std::memcpy(slot.word, word, len);
+    slot.head = head;
+    if (len > 8) std::memcpy(slot.word, word, len);
     return answer;
   }
 
- private:
-  char check_fingerprint(libinjection_sqli_state* state, const char* fingerprint, std::size_t len) noexcept {
+  [[gnu::noinline]] char check_fingerprint(libinjection_sqli_state* state, const char* fingerprint,
+                                           std::size_t len) noexcept {
     if (len == 0 || len > kMaxFingerprint)
       return libinjection_sqli_lookup_word(state, kLookupFingerprint, fingerprint, len);
     char v1[kMaxFingerprint + 1];
@@ -73,42 +94,59 @@ class WordCache {
       v1[i + 1] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
     }
     constexpr char kTypeFingerprint = 'F';
-    if (lookup(state, kLookupWord, v1, len + 1) != kTypeFingerprint) return '\0';
+    if (lookup_word(state, kLookupWord, v1, len + 1) != kTypeFingerprint) return '\0';
     return libinjection_sqli_not_whitelist(state) != 0 ? 'X' : '\0';
   }
 
-  // Eight bytes at a time, then the tail byte by byte (the word may end at its buffer's end).
-  static std::uint64_t hash(int type, const char* word, std::size_t len) noexcept {
-    constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
-    std::uint64_t h = (static_cast<std::uint64_t>(type) << 8 | len) * kMul;
-    std::size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-      std::uint64_t chunk;
-      std::memcpy(&chunk, word + i, 8);
-      h = (h ^ chunk) * kMul;
-      h ^= h >> 29;
+  static constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
+  static std::uint64_t mix(std::uint64_t h, std::uint64_t chunk) noexcept {
+    h = (h ^ chunk) * kMul;
+    return h ^ (h >> 29);
+  }
+  static std::uint64_t load(const char* p) noexcept {
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  // A word of 1 to 8 bytes as one integer, its bytes in order from the lowest and zeros above,
+  // never reading past its end (it may end at the end of its buffer): 8 bytes loaded whole, 4 to
+  // 7 as two overlapping 4-byte loads, 1 to 3 from the first, middle and last byte.
+  static std::uint64_t short_word(const char* w, std::size_t len) noexcept {
+    static_assert(std::endian::native == std::endian::little, "bytes are placed from the lowest");
+    if (len == 8) return load(w);
+    if (len >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, w, 4);
+      std::memcpy(&hi, w + len - 4, 4);
+      return lo | std::uint64_t{hi} << (8 * (len - 4));
     }
-    std::uint64_t tail = 0;
-    for (std::size_t shift = 0; i < len; ++i, shift += 8) tail |= std::uint64_t{static_cast<unsigned char>(word[i])} << shift;
-    h = (h ^ tail) * kMul;
-    return h ^ (h >> 32);
+    const auto byte = [w](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(w[i])}; };
+    return byte(0) | byte(len / 2) << (8 * (len / 2)) | byte(len - 1) << (8 * (len - 1));
   }
 
-  static constexpr std::size_t kMaxWord = 61;
+  static constexpr std::size_t kMaxWord = 48;  // libinjection looks up at most 31 bytes
   static constexpr std::size_t kSlots = 4096;  // 256 KiB a thread
   struct Slot {
     std::uint8_t type = 0;  // 0: empty (libinjection's lookup types are 1 to 4)
     std::uint8_t len = 0;
     char answer = 0;
-    char word[kMaxWord];
+    std::uint64_t head = 0;  // a word of up to 8 bytes (short_word)
+    char word[kMaxWord];     // a longer word
   };
   static_assert(sizeof(Slot) == 64);
   std::array<Slot, kSlots> slots_{};
 };
 
+// The thread's cache, through a plain pointer: the owner's lazy initialisation is checked only
+// on the first lookup of a thread.
+thread_local constinit WordCache* t_cache = nullptr;
+
 WordCache& word_cache() {
-  thread_local const std::unique_ptr<WordCache> cache = std::make_unique<WordCache>();
-  return *cache;
+  if (t_cache != nullptr) [[likely]]
+    return *t_cache;
+  thread_local const std::unique_ptr<WordCache> owner = std::make_unique<WordCache>();
+  t_cache = owner.get();
+  return *t_cache;
 }
 
 char cached_lookup(libinjection_sqli_state* state, int type, const char* word, std::size_t len) {
