@@ -157,6 +157,9 @@ int run(const Options& o) {
   if (const char* mmap = std::getenv("EYEWEAR_SQLITE_MMAP_SIZE"); mmap != nullptr) {
     cfg.database.sqlite_mmap_size = std::stoull(mmap);  // bytes; to compare runs (docs/BENCHMARKS.md)
   }
+  if (const char* page = std::getenv("EYEWEAR_SQLITE_PAGE_SIZE"); page != nullptr) {
+    cfg.database.sqlite_page_size = std::stoull(page);  // of the new database; to compare runs
+  }
   app_options.log_sink = std::make_shared<DiscardSink>();
   auto app = eyewear::app::Application::create(std::move(app_options));
   if (!app) {

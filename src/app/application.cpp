@@ -247,6 +247,7 @@ platform::Result<std::unique_ptr<storage::Database>> open_configured_database(co
   options.busy_timeout = config.database.busy_timeout;
   options.connect_timeout = config.database.connect_timeout;
   options.sqlite_mmap_size = config.database.sqlite_mmap_size;
+  options.sqlite_page_size = config.database.sqlite_page_size;
   options.logger = &logger;
   return storage::open_database(options);
 }
@@ -396,6 +397,7 @@ platform::Result<std::unique_ptr<Application>> Application::create(AppOptions op
   db_options.busy_timeout = cfg.database.busy_timeout;
   db_options.connect_timeout = cfg.database.connect_timeout;
   db_options.sqlite_mmap_size = cfg.database.sqlite_mmap_size;
+  db_options.sqlite_page_size = cfg.database.sqlite_page_size;
   db_options.logger = p->logger.get();
   db_options.monitor = p->monitor.get();
   EW_ASSIGN_OR_RETURN(p->database, storage::open_database(db_options));

@@ -234,14 +234,22 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_SQLITE_MMAP_SIZE", "SQLite: bytes of the database read through a memory map (0: off)", false,
        [](const Config& c) { return std::to_string(c.database.sqlite_mmap_size); },
        [](Config& c, std::string_view v) { return set_size(c.database.sqlite_mmap_size, v); }},
+      {"EYEWEAR_SQLITE_PAGE_SIZE", "SQLite: page size of a new database file (a power of two, 512 to 65536)", false,
+       [](const Config& c) { return std::to_string(c.database.sqlite_page_size); },
+       [](Config& c, std::string_view v) -> Status {
+         EW_ASSIGN_OR_RETURN(const auto n, parse_int(v, 512, 65536));
+         if ((n & (n - 1)) != 0) return fail(ErrorCode::kValidationFailed, "not a power of two");
+         c.database.sqlite_page_size = static_cast<std::size_t>(n);
+         return {};
+       }},
       {"EYEWEAR_DB_CONNECT_TIMEOUT", "PostgreSQL: how long start-up keeps retrying the connection", false,
        [](const Config& c) { return format_duration(c.database.connect_timeout); },
        [](Config& c, std::string_view v) { return set_duration(c.database.connect_timeout, v); }},
       {"EYEWEAR_MIGRATE_ON_START", "Apply pending migrations when `serve` starts", false,
        [](const Config& c) { return c.database.migrate_on_start ? "true" : "false"; },
        [](Config& c, std::string_view v) { return set_bool(c.database.migrate_on_start, v); }},
-      {"EYEWEAR_WORKER_THREADS", "Worker threads for CPU-heavy work such as password hashing (0: one per core)",
-       false, [](const Config& c) { return std::to_string(c.workers.threads); },
+      {"EYEWEAR_WORKER_THREADS", "Worker threads for CPU-heavy work such as password hashing (0: one per core)", false,
+       [](const Config& c) { return std::to_string(c.workers.threads); },
        [](Config& c, std::string_view v) { return set_int(c.workers.threads, v, 0, 256); }},
       {"EYEWEAR_WORKER_QUEUE", "Tasks that may wait for a worker before requests get 503 OVERLOADED", false,
        [](const Config& c) { return std::to_string(c.workers.queue_limit); },
@@ -347,8 +355,9 @@ const std::vector<Setting>& settings() {
        [](const Config& c) { return format_duration(c.identity.revocation_poll); },
        [](Config& c, std::string_view v) { return set_duration(c.identity.revocation_poll, v); }},
       // ---- authorization
-      {"EYEWEAR_TIER_PERMISSIONS", "Overrides of the tier permission matrix, e.g. free=upload_products|view_basic_analytics",
-       false, [](const Config& c) { return c.authz.tier_permissions; },
+      {"EYEWEAR_TIER_PERMISSIONS",
+       "Overrides of the tier permission matrix, e.g. free=upload_products|view_basic_analytics", false,
+       [](const Config& c) { return c.authz.tier_permissions; },
        [](Config& c, std::string_view v) -> Status {
          c.authz.tier_permissions = trim(v);
          return {};
@@ -374,16 +383,17 @@ const std::vector<Setting>& settings() {
        [](const Config& c) { return std::to_string(c.catalog.demo_products); },
        [](Config& c, std::string_view v) { return set_int(c.catalog.demo_products, v, 0, 100'000); }},
       // ---- threat detection
-      {"EYEWEAR_THREAT_MODE", "block: refuse requests with HIGH threat findings (400 THREAT_DETECTED) | log: record only",
-       false, [](const Config& c) { return c.threats.mode; },
+      {"EYEWEAR_THREAT_MODE",
+       "block: refuse requests with HIGH threat findings (400 THREAT_DETECTED) | log: record only", false,
+       [](const Config& c) { return c.threats.mode; },
        [](Config& c, std::string_view v) -> Status {
          const auto t = trim(v);
          if (t != "block" && t != "log") return fail(ErrorCode::kValidationFailed, "must be block or log");
          c.threats.mode = t;
          return {};
        }},
-      {"EYEWEAR_THREAT_MAX_FIELD_BYTES", "Longest string value a request field may hold (longer: oversized_field)", false,
-       [](const Config& c) { return std::to_string(c.threats.max_field_bytes); },
+      {"EYEWEAR_THREAT_MAX_FIELD_BYTES", "Longest string value a request field may hold (longer: oversized_field)",
+       false, [](const Config& c) { return std::to_string(c.threats.max_field_bytes); },
        [](Config& c, std::string_view v) -> Status {
          EW_TRY(set_size(c.threats.max_field_bytes, v));
          if (c.threats.max_field_bytes == 0) return fail(ErrorCode::kValidationFailed, "must be positive");
@@ -414,8 +424,9 @@ const std::vector<Setting>& settings() {
          c.keyring.master_key = t;
          return {};
        }},
-      {"EYEWEAR_MASTER_KEY_FILE", "File holding the master key (base64); default: <secrets-dir>/secrets/master.key, created on first run",
-       false, [](const Config& c) { return c.keyring.master_key_file; },
+      {"EYEWEAR_MASTER_KEY_FILE",
+       "File holding the master key (base64); default: <secrets-dir>/secrets/master.key, created on first run", false,
+       [](const Config& c) { return c.keyring.master_key_file; },
        [](Config& c, std::string_view v) -> Status {
          c.keyring.master_key_file = trim(v);
          return {};
@@ -437,8 +448,9 @@ const std::vector<Setting>& settings() {
          if (c.keyring.poll.count() < 10) return fail(ErrorCode::kValidationFailed, "must be at least 10ms");
          return {};
        }},
-      {"EYEWEAR_KEYRING_MIN_VERSION", "This node refuses values sealed below this keyring version (0: the stored minimum)",
-       false, [](const Config& c) { return std::to_string(c.keyring.min_decryption_version); },
+      {"EYEWEAR_KEYRING_MIN_VERSION",
+       "This node refuses values sealed below this keyring version (0: the stored minimum)", false,
+       [](const Config& c) { return std::to_string(c.keyring.min_decryption_version); },
        [](Config& c, std::string_view v) { return set_int(c.keyring.min_decryption_version, v, 0, 1'000'000); }},
       {"EYEWEAR_KEYRING_REWRAP_BATCH", "Values re-sealed per transaction by `eyewear keys rewrap`", false,
        [](const Config& c) { return std::to_string(c.keyring.rewrap_batch); },
@@ -512,7 +524,8 @@ const std::vector<Setting>& settings() {
        },
        [](Config& c, std::string_view v) -> Status {
          const auto t = trim(v);
-         if (!t.empty() && !t.starts_with("redis://")) return fail(ErrorCode::kValidationFailed, "must start with redis://");
+         if (!t.empty() && !t.starts_with("redis://"))
+           return fail(ErrorCode::kValidationFailed, "must start with redis://");
          c.rate_limit.redis_url = t;
          return {};
        }},
@@ -525,8 +538,8 @@ const std::vector<Setting>& settings() {
       {"EYEWEAR_REDIS_TIMEOUT", "Connect and command timeout for Redis", false,
        [](const Config& c) { return format_duration(c.rate_limit.redis_timeout); },
        [](Config& c, std::string_view v) { return set_duration(c.rate_limit.redis_timeout, v); }},
-      {"EYEWEAR_RATE_LIMIT_FAIL_OPEN", "Allow requests (and count the errors) when the rate-limit store is unreachable", false,
-       [](const Config& c) { return c.rate_limit.fail_open ? "true" : "false"; },
+      {"EYEWEAR_RATE_LIMIT_FAIL_OPEN", "Allow requests (and count the errors) when the rate-limit store is unreachable",
+       false, [](const Config& c) { return c.rate_limit.fail_open ? "true" : "false"; },
        [](Config& c, std::string_view v) { return set_bool(c.rate_limit.fail_open, v); }},
       {"EYEWEAR_RATE_LIMIT_IP", "Mutating requests per client address, e.g. 60/1m; off disables", false,
        [](const Config& c) { return format_rate(c.rate_limit.ip); },

@@ -44,6 +44,10 @@ struct DatabaseConfig {
   // unmaps and maps the file again in every connection after another one has written, and those
   // calls take the process-wide memory-map lock (docs/CONFIGURATION.md).
   std::size_t sqlite_mmap_size = 0;
+  // SQLite: the page size a new database file is created with (PRAGMA page_size); a file that
+  // exists keeps its own. 8 KiB rather than SQLite's 4 KiB: half the log frames and b-tree
+  // pages for a bulk upload's rows and index entries (docs/BENCHMARKS.md, "Upload path, stop 17").
+  std::size_t sqlite_page_size = 8192;
   bool migrate_on_start = true;
 };
 

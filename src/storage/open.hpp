@@ -17,6 +17,7 @@ struct DatabaseOptions {
   std::chrono::milliseconds busy_timeout{5'000};     // SQLite lock waits; pool lease waits
   std::chrono::milliseconds connect_timeout{30'000};  // PostgreSQL start-up retry budget
   std::size_t sqlite_mmap_size = 0;                   // SQLite: PRAGMA mmap_size of every connection
+  std::size_t sqlite_page_size = 8192;                // SQLite: PRAGMA page_size of a new file
   // SQLite: a committed write copies the write-ahead log into the database once it holds this
   // many frames (pages; SQLite's own default), after releasing the writer lock; a log of
   // `sqlite_wal_limit_factor` times as many is copied before (see SqliteTransaction::commit).

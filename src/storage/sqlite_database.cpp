@@ -374,6 +374,9 @@ class SqliteDatabase final : public Database {
       sqlite3_busy_timeout(db, static_cast<int>(options_.busy_timeout.count()));
       auto conn = std::make_unique<SqliteConnection>(db, timer_);
       conn->watch_wal();
+      // The page size takes effect only for a file with nothing in it yet, so it comes before
+      // the journal mode, which writes the file's first page; a file that exists keeps its own.
+      EW_TRY(conn->simple(("PRAGMA page_size=" + std::to_string(options_.sqlite_page_size)).c_str()));
       for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL",
                                  "PRAGMA temp_store=MEMORY"}) {
         EW_TRY(conn->simple(pragma));

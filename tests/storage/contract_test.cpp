@@ -1,5 +1,6 @@
 // The storage contract: every backend must pass these.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <filesystem>
@@ -280,6 +281,67 @@ TEST(SqliteOptionsTest, EveryConnectionUsesTheConfiguredMemoryMap) {
   }
 }
 
+// EYEWEAR_SQLITE_PAGE_SIZE sizes the pages of a new file only: a file that exists keeps its own
+// (and all its rows) whatever the option says, until it is rebuilt with the procedure of
+// docs/OPERATIONS.md ("SQLite page size"), after which it opens with the new size.
+TEST(SqliteOptionsTest, NewFilesTakeTheConfiguredPageSizeAndExistingOnesKeepTheirs) {
+  TempDir dir;
+  const auto open = [&](const std::string& file, std::size_t page_size) {
+    storage::DatabaseOptions o;
+    o.url = "sqlite:" + dir.file(file);
+    o.pool_size = 2;
+    o.sqlite_page_size = page_size;
+    return storage::open_database(o);
+  };
+  const auto page_size_of = [](storage::Database& db) {
+    std::int64_t size = -1, rows = -1;
+    EXPECT_TRUE(db.transact(TxMode::kRead, [&](storage::Connection& c) -> platform::Status {
+                    EW_ASSIGN_OR_RETURN(auto p, c.query("PRAGMA page_size"));
+                    EW_ASSIGN_OR_RETURN(auto n, c.query("SELECT COUNT(*) FROM t"));
+                    size = p.front().i64(0);
+                    rows = n.front().i64(0);
+                    return {};
+                  }).has_value());
+    EXPECT_EQ(rows, 500);
+    return size;
+  };
+  const auto fill = [](storage::Database& db) {
+    ASSERT_TRUE(db.transact(TxMode::kWrite, [](storage::Connection& c) {
+                    return c.execute_script(
+                        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+                        "INSERT INTO t (id, v) SELECT i, printf('%0200d', i) FROM n;");
+                  }).has_value());
+  };
+  {
+    auto db = open("default.db", storage::DatabaseOptions{}.sqlite_page_size);
+    ASSERT_TRUE(db.has_value()) << db.error().internal;
+    fill(**db);
+    EXPECT_EQ(page_size_of(**db), 8192);
+  }
+  {
+    auto db = open("small.db", 4096);
+    ASSERT_TRUE(db.has_value()) << db.error().internal;
+    fill(**db);
+    EXPECT_EQ(page_size_of(**db), 4096);
+  }
+  {
+    auto db = open("small.db", 16384);
+    ASSERT_TRUE(db.has_value()) << db.error().internal;
+    EXPECT_EQ(page_size_of(**db), 4096) << "an existing file keeps its page size";
+  }
+  // The documented rebuild, with nothing open on the file.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("small.db").c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw, "PRAGMA journal_mode=DELETE; PRAGMA page_size=8192; VACUUM; PRAGMA journal_mode=WAL;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto db = open("small.db", 4096);
+  ASSERT_TRUE(db.has_value()) << db.error().internal;
+  EXPECT_EQ(page_size_of(**db), 8192) << "rebuilt, the file keeps its new size";
+}
+
 // Write-ahead log checkpoints run after the writer lock is released, and a log past the limit
 // is copied before it is: the log file stays bounded by the limit (plus the commits in flight)
 // with writers queueing back to back, and by the checkpoint size with one writer.
@@ -290,6 +352,7 @@ TEST(SqliteOptionsTest, TheWriteAheadLogStaysBoundedWhileWritersQueue) {
     const auto path = dir.file("wal-" + std::to_string(writers) + ".db");
     o.url = "sqlite:" + path;
     o.pool_size = 4;
+    o.sqlite_page_size = 4096;  // the frame sizes below
     o.sqlite_checkpoint_frames = 20;
     o.sqlite_wal_limit_factor = 4;  // 80 frames
     auto db = storage::open_database(o);
