@@ -121,9 +121,12 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
 
 }  // namespace
 
-std::vector<std::string_view> words_of(std::string_view text) {
-  std::vector<std::string_view> out;
-  out.reserve(text.size() / 4 + 1);  // one allocation for ordinary prose, not one per doubling
+namespace {
+
+// Calls `f(start, end)` for each word of `text` in order: the one splitting rule of words_of and
+// append_prefixed_words.
+template <typename F>
+void for_each_word(std::string_view text, F&& f) {
   std::size_t word = std::string_view::npos;
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t start = i;
@@ -136,13 +139,21 @@ std::vector<std::string_view> words_of(std::string_view text) {
       is_separator = separator(next_code_point(text, i));
     }
     if (is_separator) {
-      if (word != std::string_view::npos) out.push_back(text.substr(word, start - word));
+      if (word != std::string_view::npos) f(word, start);
       word = std::string_view::npos;
     } else if (word == std::string_view::npos) {
       word = start;
     }
   }
-  if (word != std::string_view::npos) out.push_back(text.substr(word));
+  if (word != std::string_view::npos) f(word, text.size());
+}
+
+}  // namespace
+
+std::vector<std::string_view> words_of(std::string_view text) {
+  std::vector<std::string_view> out;
+  out.reserve(text.size() / 4 + 1);  // one allocation for ordinary prose, not one per doubling
+  for_each_word(text, [&](std::size_t start, std::size_t end) { out.push_back(text.substr(start, end - start)); });
   return out;
 }
 
@@ -154,32 +165,14 @@ AppendedWords append_prefixed_words(std::string& out, std::string_view text, std
   out.resize(base + n + (n / 2 + 1) * (prefix.size() + 1));
   char* w = out.data() + base;
   unsigned char high = 0;
-  // Advances `i` over one code point and says whether it separates words.
-  const auto separates = [&](std::size_t& i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      ++i;
-      return kAsciiSeparator[byte];
-    }
-    return separator(next_code_point(text, i));
-  };
-  for (std::size_t i = 0; i < n;) {
-    const std::size_t start = i;
-    if (separates(i)) continue;
-    std::size_t end = i;
-    while (end < n) {
-      std::size_t next = end;
-      if (separates(next)) break;
-      end = next;
-    }
+  for_each_word(text, [&](std::size_t start, std::size_t end) {
     if (r.count++ != 0) *w++ = ' ';
     std::memcpy(w, prefix.data(), prefix.size());
     w += prefix.size();
     for (std::size_t k = start; k < end; ++k) high |= static_cast<unsigned char>(text[k]);
     std::memcpy(w, text.data() + start, end - start);
     w += end - start;
-    i = end;  // the separator after the word (if any) is read again, and skipped, at the top
-  }
+  });
   out.resize(static_cast<std::size_t>(w - out.data()));
   r.ascii = (high & 0x80U) == 0;
   return r;
