@@ -484,35 +484,25 @@ TEST_P(CatalogTest, SqliteRecordsEachRowsLengthAsFts5IndexedIt) {
   EXPECT_EQ(checked, static_cast<std::int64_t>(texts.size()));
 }
 
-// Migration 0012: the terms of one 10,000-row request are written as one full-text segment, not
-// flushed whenever they pass FTS5's default 1 MiB (which the second upload restores).
+// Migration 0012: the terms of one 10,000-row request are written as one full-text segment. With
+// FTS5's default 1 MiB they were flushed part way and written as two (checked by running this
+// test without the migration). The setting is not put back here to show it: FTS5 keeps a
+// table's configuration per connection, and which pooled connection writes next is not this
+// test's to choose.
 TEST_P(CatalogTest, SqliteWritesABulkRequestsTermsAsOneSegment) {
   if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's FTS5 only";
   const auto segments = [&] { return count("SELECT COUNT(DISTINCT segid) FROM products_fts_idx", {}); };
-  EXPECT_EQ(count("SELECT v FROM products_fts_config WHERE k = 'hashsize'", {}), 16 * 1024 * 1024);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM products_fts_config WHERE k = 'hashsize' AND v = 16777216", {}), 1);
   const auto a = tenant("segments-a@acme.example", "enterprise");
   ASSERT_EQ(segments(), 0);
   const auto up = bulk(a, generated(10'000, 31), "application/x-ndjson");
   ASSERT_EQ(up.status, 200) << up.body.substr(0, 300);
   ASSERT_EQ(up.json()["totals"]["created"], 10'000);
   EXPECT_EQ(segments(), 1);
-
-  ASSERT_TRUE(server_->app()
-                  .database()
-                  .transact(storage::TxMode::kWrite,
-                            [](storage::Connection& conn) -> platform::Status {
-                              return conn.execute_script(
-                                  "INSERT INTO products_fts (products_fts, rank) VALUES ('hashsize', 1048576)");
-                            })
-                  .has_value());
-  const auto b = tenant("segments-b@acme.example", "enterprise");
-  ASSERT_EQ(bulk(b, generated(10'000, 32), "application/x-ndjson").status, 200);
-  EXPECT_GE(segments(), 3) << "with 1 MiB the second request is written as two segments or more";
-  EXPECT_EQ(search(b, "?q=acetate&page_size=1").json()["total"],
+  EXPECT_EQ(search(a, "?q=acetate&page_size=1").json()["total"],
             count("SELECT COUNT(*) FROM products WHERE manufacturer_id = $1 AND is_active = 1 AND "
                   "(name LIKE '%acetate%' OR description LIKE '%acetate%')",
-                  {b.manufacturer_id}))
-      << "both segments are searched";
+                  {a.manufacturer_id}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogTest, ::testing::Values("sqlite", "postgres"), backend_label);
