@@ -29,10 +29,12 @@ using platform::Status;
 enum class Dialect { kSqlite, kPostgres };
 [[nodiscard]] std::string_view dialect_name(Dialect d);
 
+class ParamRows;
+
 // A bound statement parameter. Text is borrowed: it must outlive the call it is passed to.
 class Param {
  public:
-  enum class Kind { kNull, kInt, kDouble, kText, kBlob };
+  enum class Kind { kNull, kInt, kDouble, kText, kBlob, kRows };
   Param() : kind_(Kind::kNull) {}
   Param(std::nullptr_t) : kind_(Kind::kNull) {}  // NOLINT(google-explicit-constructor)
   Param(std::int64_t v) : kind_(Kind::kInt), int_(v) {}  // NOLINT
@@ -52,20 +54,53 @@ class Param {
     p.text_ = bytes;
     return p;
   }
+  // Many rows of values as one parameter (ParamRows, below); borrowed like text.
+  static Param rows(const ParamRows& rows) {
+    Param p;
+    p.kind_ = Kind::kRows;
+    p.rows_ = &rows;
+    return p;
+  }
 
   [[nodiscard]] Kind kind() const { return kind_; }
   [[nodiscard]] std::int64_t as_int() const { return int_; }
   [[nodiscard]] double as_double() const { return double_; }
   [[nodiscard]] std::string_view as_text() const { return text_; }
+  [[nodiscard]] const ParamRows* as_rows() const { return rows_; }
 
  private:
   Kind kind_;
   std::int64_t int_ = 0;
   double double_ = 0;
   std::string_view text_;
+  const ParamRows* rows_ = nullptr;
 };
 
 using Params = std::span<const Param>;
+
+// A table of parameter values, row by row, bound as one parameter (Param::rows). SQLite only: a
+// statement reads it as a table with the table-valued function `eyewear_rows($N)`, whose columns
+// are c0, c1, ... (storage/sqlite_rows.hpp), so one `INSERT ... SELECT c0, c1 FROM
+// eyewear_rows($1)` writes a whole batch as one statement instead of one statement per row.
+// Values are borrowed like Params: what they point to must outlive the statement.
+class ParamRows {
+ public:
+  static constexpr std::size_t kMaxColumns = 32;  // the columns eyewear_rows declares
+  explicit ParamRows(std::size_t columns) : columns_(columns) {}
+  void reserve(std::size_t rows) { cells_.reserve(rows * columns_); }
+  // Appends one row: exactly columns() values.
+  void add(Params row) { cells_.insert(cells_.end(), row.begin(), row.end()); }
+  void add(std::initializer_list<Param> row) { cells_.insert(cells_.end(), row.begin(), row.end()); }
+  void clear() { cells_.clear(); }
+  [[nodiscard]] std::size_t columns() const { return columns_; }
+  [[nodiscard]] std::size_t size() const { return columns_ == 0 ? 0 : cells_.size() / columns_; }
+  [[nodiscard]] bool empty() const { return cells_.empty(); }
+  [[nodiscard]] const Param& at(std::size_t row, std::size_t column) const { return cells_[row * columns_ + column]; }
+
+ private:
+  std::size_t columns_;
+  std::vector<Param> cells_;
+};
 
 class Rows;
 

@@ -176,6 +176,8 @@ class PgConnection final : public Connection {
           lengths[i] = static_cast<int>(p.as_text().size());
           formats[i] = 1;
           break;
+        case Param::Kind::kRows:
+          return fail(Error::internal_error("bind: a table of rows as one parameter is SQLite's eyewear_rows only"));
       }
     }
     const auto start = std::chrono::steady_clock::now();

@@ -16,6 +16,7 @@
 #include "storage/connection_pool.hpp"
 #include "storage/open.hpp"
 #include "storage/sqlite_fts.hpp"
+#include "storage/sqlite_rows.hpp"
 #include "storage/statement_timer.hpp"
 
 namespace eyewear::storage {
@@ -228,6 +229,16 @@ class SqliteConnection final : public Connection {
         case Param::Kind::kBlob:
           rc = sqlite3_bind_blob64(stmt, idx, p.as_text().data(), p.as_text().size(), SQLITE_STATIC);
           break;
+        case Param::Kind::kRows:
+          if (p.as_rows()->columns() > ParamRows::kMaxColumns) {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+            return fail(Error::internal_error("bind: eyewear_rows reads at most " +
+                                              std::to_string(ParamRows::kMaxColumns) + " columns"));
+          }
+          // eyewear_rows (sqlite_rows.hpp) reads it; SQLite never frees it.
+          rc = sqlite3_bind_pointer(stmt, idx, const_cast<ParamRows*>(p.as_rows()), kRowsPointerType, nullptr);
+          break;
       }
       if (rc != SQLITE_OK) {
         sqlite3_reset(stmt);
@@ -386,6 +397,9 @@ class SqliteDatabase final : public Database {
       EW_TRY(conn->simple(("PRAGMA mmap_size=" + std::to_string(options_.sqlite_mmap_size)).c_str()));
       if (!register_fts_functions(db)) {
         return fail(Error::unavailable("database", "cannot register the full-text functions (is FTS5 built in?)"));
+      }
+      if (!register_rows_function(db)) {
+        return fail(Error::unavailable("database", "cannot register the eyewear_rows table-valued function"));
       }
       pool_.add(std::move(conn));
     }

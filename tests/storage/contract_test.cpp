@@ -112,6 +112,101 @@ TEST_P(StorageContract, StreamedRowsMatchTheMaterialisedResult) {
   EXPECT_EQ(visited, 0);
 }
 
+// A table of rows bound as one parameter (storage::ParamRows): SQLite writes a whole batch with one
+// INSERT ... SELECT FROM eyewear_rows($1), every value as bound and the rows in order;
+// PostgreSQL refuses it as an error, and neither writes half of anything.
+TEST_P(StorageContract, ATableOfRowsIsOneStatementOnSqliteAndRefusedElsewhere) {
+  const std::string blob("\x00\x01\xff binary\x00", 11);
+  const std::string text = "héllo 'quoted' \"double\" ; DROP TABLE items; --";
+  std::vector<std::string> texts;
+  for (int id = 0; id < 500; ++id) texts.push_back("row " + std::to_string(id) + (id == 7 ? text : ""));
+  storage::ParamRows rows(6);
+  rows.reserve(texts.size());
+  for (std::size_t k = 0; k < texts.size(); ++k) {
+    const auto id = static_cast<std::int64_t>(k) + 1;
+    rows.add({Param(id), Param(id == 2 ? std::int64_t{-9007199254740993} : id * 3), Param(static_cast<double>(id) / 8),
+              Param(texts[k]), id % 2 == 0 ? Param::blob(blob) : Param(nullptr), Param(nullptr)});
+  }
+  ASSERT_EQ(rows.size(), texts.size());
+  const std::string sql = "INSERT INTO items (id, i, d, s, b, n) SELECT c0, c1, c2, c3, c4, c5 FROM eyewear_rows($1)";
+  auto inserted = db_->transact(TxMode::kWrite, [&](storage::Connection& c) {
+    const Param all[] = {Param::rows(rows)};
+    return c.execute(sql, storage::Params(all));
+  });
+  if (is_pg()) {
+    ASSERT_FALSE(inserted.has_value());
+    EXPECT_EQ(inserted.error().code, ErrorCode::kInternal);
+    EXPECT_EQ(count_items(), 0);
+    return;
+  }
+  ASSERT_TRUE(inserted.has_value()) << inserted.error().internal;
+  EXPECT_EQ(*inserted, 500);
+  auto read = db_->transact(TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT id, i, d, s, b, n, typeof(b) FROM items ORDER BY id");
+  });
+  ASSERT_TRUE(read.has_value()) << read.error().internal;
+  ASSERT_EQ(read->size(), 500U);
+  for (std::size_t k = 0; k < read->size(); ++k) {
+    const auto r = (*read)[k];
+    const auto id = static_cast<std::int64_t>(k) + 1;
+    ASSERT_EQ(r.i64(0), id);
+    EXPECT_EQ(r.i64(1), id == 2 ? std::int64_t{-9007199254740993} : id * 3);
+    EXPECT_DOUBLE_EQ(r.f64(2), static_cast<double>(id) / 8);
+    EXPECT_EQ(r.str(3), texts[k]);
+    EXPECT_EQ(r.str(6), id % 2 == 0 ? "blob" : "null");
+    if (id % 2 == 0) {
+      EXPECT_EQ(r.blob(4), blob);
+    }
+    EXPECT_TRUE(r.is_null(5));
+  }
+
+  // Columns past the rows' own read as NULL; the rowid is the row's position.
+  auto beyond = db_->transact(TxMode::kRead, [&](storage::Connection& c) {
+    const Param all[] = {Param::rows(rows)};
+    return c.query("SELECT COUNT(*), COUNT(c6), COUNT(c31), MIN(rowid), MAX(rowid) FROM eyewear_rows($1)",
+                   storage::Params(all));
+  });
+  ASSERT_TRUE(beyond.has_value()) << beyond.error().internal;
+  EXPECT_EQ(beyond->front().i64(0), 500);
+  EXPECT_EQ(beyond->front().i64(1), 0);
+  EXPECT_EQ(beyond->front().i64(2), 0);
+  EXPECT_EQ(beyond->front().i64(3), 0);
+  EXPECT_EQ(beyond->front().i64(4), 499);
+
+  // An empty table writes nothing; SQL text cannot stand in for a bound table (a string or a
+  // number reads as no rows), and the function without its argument is an error, not a crash.
+  storage::ParamRows none(6);
+  auto empty = db_->transact(TxMode::kWrite, [&](storage::Connection& c) {
+    const Param all[] = {Param::rows(none)};
+    return c.execute(sql, storage::Params(all));
+  });
+  ASSERT_TRUE(empty.has_value()) << empty.error().internal;
+  EXPECT_EQ(*empty, 0);
+  auto forged = db_->transact(TxMode::kRead, [&](storage::Connection& c) {
+    return c.query(
+        "SELECT (SELECT COUNT(*) FROM eyewear_rows($1)), (SELECT COUNT(*) FROM eyewear_rows(140737488355328))",
+        {Param("0x7fff00001000")});
+  });
+  ASSERT_TRUE(forged.has_value()) << forged.error().internal;
+  EXPECT_EQ(forged->front().i64(0), 0);
+  EXPECT_EQ(forged->front().i64(1), 0);
+  auto bare =
+      db_->transact(TxMode::kRead, [&](storage::Connection& c) { return c.query("SELECT c0 FROM eyewear_rows"); });
+  EXPECT_FALSE(bare.has_value());
+
+  // More columns than eyewear_rows declares is refused at bind, and nothing is written.
+  storage::ParamRows wide(storage::ParamRows::kMaxColumns + 1);
+  std::vector<Param> cells(wide.columns(), Param(std::int64_t{900}));
+  wide.add(storage::Params(cells));
+  auto too_wide = db_->transact(TxMode::kWrite, [&](storage::Connection& c) {
+    const Param all[] = {Param::rows(wide)};
+    return c.execute("INSERT INTO items (id) SELECT c0 FROM eyewear_rows($1)", storage::Params(all));
+  });
+  ASSERT_FALSE(too_wide.has_value());
+  EXPECT_EQ(too_wide.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(count_items(), 500);
+}
+
 TEST_P(StorageContract, CommittedWritesPersistAndUncommittedRollBack) {
   {
     auto tx = db_->begin(TxMode::kWrite);
