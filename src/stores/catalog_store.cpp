@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -176,6 +177,16 @@ constexpr const char* kInsertSqlite =
     "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
     "$28 + eyewear_fts_tokens($24, $25, $26, $27)) ";
 constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING";
+// Insert mode's whole batch as one statement: the rows of kInsertSqlite's parameters, $1 .. $28,
+// as the columns c0 .. c27 of eyewear_rows (storage/sqlite_rows.hpp). `WHERE true` keeps SQLite
+// from reading ON CONFLICT as a join constraint.
+constexpr const char* kInsertRowsSqlite =
+    "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, description, price, currency, "
+    "price_scaled, lens_width, lens_height, bridge_width, temple_length, frame_width, frame_height, materials, colors, "
+    "images, metadata, is_active, created_at, updated_at, text_tokens) SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, "
+    "c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c27 + eyewear_fts_tokens(c23, c24, c25, c26) "
+    "FROM eyewear_rows($1) WHERE true ON CONFLICT (manufacturer_id, sku) DO NOTHING";
+constexpr std::size_t kInsertColumns = 28;
 constexpr const char* kDoUpdate =
     "ON CONFLICT (manufacturer_id, sku) DO UPDATE SET name = excluded.name, brand = excluded.brand, "
     "category = excluded.category, description = excluded.description, price = excluded.price, "
@@ -308,6 +319,7 @@ class SqlCatalogTx final : public CatalogTx {
 
   Result<std::vector<catalog::PutOutcome>> put(std::span<const Product> products, bool upsert) override {
     if (pg_) return put_postgres(products, upsert);
+    if (!upsert) return insert_sqlite(products);
     std::vector<catalog::PutOutcome> out;
     out.reserve(products.size());
     const std::string& sql = upsert ? upsert_ : insert_;
@@ -402,6 +414,113 @@ class SqlCatalogTx final : public CatalogTx {
       if (!out[i].stored) continue;
       if (previous[i]) EW_TRY(unindex(*previous[i]));
       EW_TRY(index(out[i].seq, texts[i]));
+    }
+    return out;
+  }
+
+  // SQLite, insert mode: the batch as one INSERT ... SELECT over its rows (kInsertRowsSqlite), and
+  // its full-text rows as one more, instead of two statements a product. A statement's own cost
+  // (bind, reset, a cursor on each of the table's b-trees, a statement journal) is paid once a
+  // batch, and the b-tree cursors stay where the previous row left them.
+  Result<std::vector<catalog::PutOutcome>> insert_sqlite(std::span<const Product> products) {
+    std::vector<catalog::PutOutcome> out(products.size());
+    if (products.empty()) return out;
+    // What write_batch computed before the transaction, or the same computed here.
+    std::vector<PreparedBatch::Row> computed;
+    const std::vector<PreparedBatch::Row>* ready = nullptr;
+    const std::int64_t tenant = products.front().seq >> catalog::kTenantShift;
+    if (prepared_ != nullptr && prepared_->take(products) && prepared_->tenant == tenant) {
+      ready = &prepared_->rows;
+    } else {
+      computed.resize(products.size());
+      for (std::size_t i = 0; i < products.size(); ++i) {
+        const auto& p = products[i];
+        auto& r = computed[i];
+        r.text = fts_text(p.seq >> catalog::kTenantShift, p.name, p.brand, p.category, p.description);
+        r.materials = strings_json(p.materials);
+        r.colors = strings_json(p.colors);
+        r.images = images_json(p.images);
+      }
+      ready = &computed;
+    }
+    storage::ParamRows rows(kInsertColumns);
+    rows.reserve(products.size());
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      const auto& p = products[i];
+      const auto& r = (*ready)[i];
+      const auto& t = r.text;
+      const int exponent = catalog::currency_exponent(p.currency).value_or(2);
+      const auto& d = p.dimensions;
+      const Param row[] = {p.seq,
+                           p.manufacturer_id,
+                           p.sku,
+                           p.name,
+                           p.brand,
+                           p.category,
+                           p.description,
+                           p.price_minor,
+                           p.currency,
+                           catalog::scaled_price(p.price_minor, exponent),
+                           d.lens_width,
+                           d.lens_height,
+                           d.bridge_width,
+                           d.temple_length,
+                           d.frame_width,
+                           d.frame_height,
+                           r.materials,
+                           r.colors,
+                           r.images,
+                           p.metadata,
+                           p.is_active,
+                           p.created_at,
+                           p.updated_at,
+                           tokenized(t, 0, t.name),
+                           tokenized(t, 1, t.brand),
+                           tokenized(t, 2, t.category),
+                           tokenized(t, 3, t.description),
+                           t.counted};
+      static_assert(std::size(row) == kInsertColumns);
+      rows.add(storage::Params(row));
+    }
+    const Param all[] = {Param::rows(rows)};
+    EW_ASSIGN_OR_RETURN(const auto changed, c_.execute(kInsertRowsSqlite, storage::Params(all)));
+    // ON CONFLICT DO NOTHING skipped the rows whose SKU the tenant already has. Their keys were
+    // reserved for this batch alone, so the keys present now are exactly the rows stored.
+    std::unordered_set<std::int64_t> stored;
+    const bool all_stored = changed == static_cast<std::int64_t>(products.size());
+    if (!all_stored && changed > 0) {
+      const auto [lo, hi] = std::minmax_element(products.begin(), products.end(),
+                                                [](const Product& a, const Product& b) { return a.seq < b.seq; });
+      const Param range[] = {lo->seq, hi->seq};
+      EW_TRY(c_.for_each_row("SELECT seq FROM products WHERE seq BETWEEN $1 AND $2", storage::Params(range),
+                             [&](const storage::RowView& r) { stored.insert(r.i64(0)); }));
+    }
+    NewFacetCounts counted;
+    NewListEntries lists;
+    storage::ParamRows fts(5);
+    fts.reserve(static_cast<std::size_t>(changed));
+    for (std::size_t i = 0; i < products.size(); ++i) {
+      const auto& p = products[i];
+      auto& o = out[i];
+      o.seq = p.seq;
+      o.created_at = p.created_at;
+      o.stored = o.created = all_stored || stored.contains(p.seq);
+      if (!o.stored) continue;
+      lists.add(p);
+      counted.add(p);
+      const auto& t = (*ready)[i].text;
+      fts.add({p.seq, t.name, t.brand, t.category, t.description});
+    }
+    EW_TRY(lists.write(c_));
+    EW_TRY(counted.write(c_));
+    // Full-text rows last, as in put(): FTS5 writes its pending terms out whenever a statement
+    // opens a savepoint, and this one statement opens the last.
+    if (!fts.empty()) {
+      const Param fts_rows[] = {Param::rows(fts)};
+      EW_TRY(
+          c_.execute("INSERT INTO products_fts (rowid, name, brand, category, description) "
+                     "SELECT c0, c1, c2, c3, c4 FROM eyewear_rows($1)",
+                     storage::Params(fts_rows)));
     }
     return out;
   }
