@@ -25,7 +25,56 @@ class TenantPrefix {
   std::size_t size_ = 0;
 };
 
+void append_list_token(std::string& out, const TenantPrefix& prefix, char kind, std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto p = prefix.view();
+  out.append(p.data(), p.size() - 1);  // t<N>, the kind letter in place of the words' x
+  out.push_back(kind);
+  for (const char ch : value) {
+    const auto byte = static_cast<unsigned char>(ch);
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0x0f]);
+  }
+}
+
 }  // namespace
+
+std::string list_tokens(std::int64_t tenant, const std::vector<std::string>& materials,
+                        const std::vector<std::string>& colors) {
+  const TenantPrefix prefix(tenant);
+  std::string out;
+  std::size_t size = 0;
+  for (const auto& m : materials) size += prefix.view().size() + 2 * m.size() + 1;
+  for (const auto& c : colors) size += prefix.view().size() + 2 * c.size() + 1;
+  out.reserve(size);
+  for (const auto& m : materials) {
+    if (!out.empty()) out.push_back(' ');
+    append_list_token(out, prefix, 'm', m);
+  }
+  for (const auto& c : colors) {
+    if (!out.empty()) out.push_back(' ');
+    append_list_token(out, prefix, 'c', c);
+  }
+  return out;
+}
+
+std::string list_query(std::int64_t tenant, const std::optional<std::string>& material,
+                       const std::optional<std::string>& color) {
+  const TenantPrefix prefix(tenant);
+  std::string out;
+  if (material) {
+    out.push_back('"');
+    append_list_token(out, prefix, 'm', *material);
+    out.push_back('"');
+  }
+  if (color) {
+    if (!out.empty()) out += " AND ";
+    out.push_back('"');
+    append_list_token(out, prefix, 'c', *color);
+    out.push_back('"');
+  }
+  return out;
+}
 
 NamespacedText namespaced(std::string_view text, std::int64_t tenant) {
   NamespacedText out;

@@ -33,4 +33,17 @@ struct NamespacedText {
 // `"t5xacet"* AND "t5xround"*` for words already split by catalog::split_terms.
 [[nodiscard]] std::string namespaced_query(const std::vector<std::string>& terms, std::int64_t tenant);
 
+// The material and colour filters' tokens, in products_lists (migration 0013): a product's
+// materials as `t<N>m<hex>` and its colours as `t<N>c<hex>`, where <hex> is the lowercase hex of
+// the value's UTF-8 bytes, separated by spaces. Any value is so one token of FTS5's `ascii`
+// tokenizer, equal to the token of an equal value only, in the tenant's own namespace. Migration
+// 0013 and its delete trigger spell the same in SQL: 't' || (seq >> 40) || 'm' || lower(hex(value)).
+[[nodiscard]] std::string list_tokens(std::int64_t tenant, const std::vector<std::string>& materials,
+                                      const std::vector<std::string>& colors);
+
+// `"t5m<hex>" AND "t5c<hex>"`: the products with that material and that colour (either may be
+// absent, not both).
+[[nodiscard]] std::string list_query(std::int64_t tenant, const std::optional<std::string>& material,
+                                     const std::optional<std::string>& color);
+
 }  // namespace eyewear::stores::catalog_sql

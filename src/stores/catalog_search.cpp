@@ -183,6 +183,8 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   if (is_browse(q)) return browse_sqlite(c, q, *number);
   const std::int64_t lo = range_lo(*number), hi = range_hi(*number);
   const auto match = namespaced_query(q.terms, *number);
+  // Parameters are borrowed: the list filter's MATCH lives as long as the statement.
+  const auto lists = q.material || q.color ? list_query(*number, q.material, q.color) : std::string();
   SqlBuilder b;
   b.sql("SELECT p.seq, p.category, p.brand, p.materials, ");
   switch (q.sort) {
@@ -205,7 +207,7 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
     b.sql(" AND products_fts.rowid BETWEEN ");
   } else {
     b.sql(" FROM products p ");
-    // Material or colour matches come from product_materials/product_colors by key: look each
+    // Material or colour matches come from products_lists (migration 0013) by rowid: look each
     // up in the covering products_facets, not in the product rows (category and brand have
     // covering indexes of their own, migration 0010, which the planner prefers when they filter).
     if ((q.material || q.color) && !q.category && !q.brand && q.sort != SortKey::kName) {
@@ -219,13 +221,10 @@ Result<SearchPage> search_sqlite(storage::Connection& c, const SearchQuery& q) {
   if (q.category) b.sql(" AND p.category = ").param(*q.category);
   if (q.brand) b.sql(" AND p.brand = ").param(*q.brand);
   if (q.currency) b.sql(" AND p.currency = ").param(*q.currency);
-  if (q.material) {
-    b.sql(" AND p.seq IN (SELECT seq FROM product_materials WHERE material = ").param(*q.material);
-    b.sql(" AND seq BETWEEN ").ref(lo_ref).sql(" AND ").ref(hi_ref).sql(")");
-  }
-  if (q.color) {
-    b.sql(" AND p.seq IN (SELECT seq FROM product_colors WHERE color = ").param(*q.color);
-    b.sql(" AND seq BETWEEN ").ref(lo_ref).sql(" AND ").ref(hi_ref).sql(")");
+  if (q.material || q.color) {
+    // One token a value in the tenant's namespace (catalog_fts.hpp, list_tokens).
+    b.sql(" AND p.seq IN (SELECT rowid FROM products_lists WHERE products_lists MATCH ").param(lists);
+    b.sql(" AND rowid BETWEEN ").ref(lo_ref).sql(" AND ").ref(hi_ref).sql(")");
   }
   if (q.price_min_scaled) b.sql(" AND p.price_scaled >= ").param(*q.price_min_scaled);
   if (q.price_max_scaled) b.sql(" AND p.price_scaled <= ").param(*q.price_max_scaled);

@@ -82,8 +82,30 @@ void parse_strings(std::string_view s, std::vector<std::string>& out) {
     bool unicode_escape = false;
     while (i < s.size() && s[i] != '"') {
       if (s[i] == '\\' && i + 1 < s.size()) {
-        if (s[i + 1] == 'u') unicode_escape = true;
-        item.push_back(s[i + 1] == 'n' ? '\n' : s[i + 1]);
+        char c = s[i + 1];
+        switch (c) {
+          case 'u':
+            unicode_escape = true;
+            break;
+          case 'n':
+            c = '\n';
+            break;
+          case 't':
+            c = '\t';
+            break;
+          case 'r':
+            c = '\r';
+            break;
+          case 'b':
+            c = '\b';
+            break;
+          case 'f':
+            c = '\f';
+            break;
+          default:
+            break;  // \" \\ \/ stand for themselves
+        }
+        item.push_back(c);
         i += 2;
         continue;
       }
@@ -176,7 +198,6 @@ constexpr const char* kInsertSqlite =
     "images, metadata, is_active, created_at, updated_at, text_tokens) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
     "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
     "$28 + eyewear_fts_tokens($24, $25, $26, $27)) ";
-constexpr const char* kDoNothing = "ON CONFLICT (manufacturer_id, sku) DO NOTHING";
 // Insert mode's whole batch as one statement: the rows of kInsertSqlite's parameters, $1 .. $28,
 // as the columns c0 .. c27 of eyewear_rows (storage/sqlite_rows.hpp). `WHERE true` keeps SQLite
 // from reading ON CONFLICT as a join constraint.
@@ -261,6 +282,7 @@ struct PreparedBatch {
   struct Row {
     FtsText text;
     std::string materials, colors, images;
+    std::string lists;  // list_tokens (catalog_fts.hpp)
   };
   const Product* products = nullptr;  // the batch prepared, to recognise it in put()
   std::size_t size = 0;
@@ -285,8 +307,7 @@ class SqlCatalogTx final : public CatalogTx {
  public:
   explicit SqlCatalogTx(Connection& c, PreparedBatch* prepared = nullptr)
       : c_(c), pg_(c.dialect() == storage::Dialect::kPostgres), prepared_(prepared) {
-    // SQLite writes row by row; PostgreSQL in chunks (put_postgres).
-    insert_ = std::string(kInsertSqlite) + kDoNothing;
+    // SQLite upserts row by row (insert mode writes the batch at once); PostgreSQL in chunks.
     // SQLite also carries the row's length in full-text tokens over (storage/sqlite_fts.hpp).
     const std::string_view update(kDoUpdate);
     const auto returning = update.rfind(" RETURNING");
@@ -319,39 +340,40 @@ class SqlCatalogTx final : public CatalogTx {
 
   Result<std::vector<catalog::PutOutcome>> put(std::span<const Product> products, bool upsert) override {
     if (pg_) return put_postgres(products, upsert);
-    if (!upsert) return insert_sqlite(products);
+    return upsert ? upsert_sqlite(products) : insert_sqlite(products);
+  }
+
+  // SQLite, upsert mode: row by row. RETURNING tells an insert (our seq) from a replacement (the
+  // existing row's seq), and a replacement's indexed text and list tokens are read before it.
+  Result<std::vector<catalog::PutOutcome>> upsert_sqlite(std::span<const Product> products) {
     std::vector<catalog::PutOutcome> out;
     out.reserve(products.size());
-    const std::string& sql = upsert ? upsert_ : insert_;
     std::string materials, colors, images;
-    std::vector<std::optional<SearchText>> previous(products.size());  // upserts: the text replaced
+    std::vector<std::optional<SearchText>> previous(products.size());  // the rows replaced, as indexed
     std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
-    NewFacetCounts counted;                       // SQLite: the facet counts of the created rows
-    NewListEntries lists;                         // SQLite: their material and colour entries
+    std::vector<std::string> lists(products.size());  // the list tokens (catalog_fts.hpp)
+    NewFacetCounts counted;                           // the facet counts of the created rows
     const bool prepared = prepared_ != nullptr && prepared_->take(products);
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
       auto& t = texts[row];
       const std::int64_t tenant = p.seq >> catalog::kTenantShift;
-      auto* ready = prepared ? &prepared_->rows[row] : nullptr;
-      if (ready != nullptr && prepared_->tenant == tenant) {
-        t = std::move(ready->text);
-      } else {
-        t = fts_text(tenant, p.name, p.brand, p.category, p.description);
-      }
-      if (upsert) {
-        EW_ASSIGN_OR_RETURN(previous[row], search_text_by_sku(p.manufacturer_id, p.sku));
-      }
-      const int exponent = catalog::currency_exponent(p.currency).value_or(2);
+      auto* ready = prepared && prepared_->tenant == tenant ? &prepared_->rows[row] : nullptr;
       if (ready != nullptr) {
+        t = std::move(ready->text);
+        lists[row] = std::move(ready->lists);
         materials = std::move(ready->materials);
         colors = std::move(ready->colors);
         images = std::move(ready->images);
       } else {
+        t = fts_text(tenant, p.name, p.brand, p.category, p.description);
+        lists[row] = list_tokens(tenant, p.materials, p.colors);
         materials = strings_json(p.materials);
         colors = strings_json(p.colors);
         images = images_json(p.images);
       }
+      EW_ASSIGN_OR_RETURN(previous[row], search_text_by_sku(p.manufacturer_id, p.sku));
+      const int exponent = catalog::currency_exponent(p.currency).value_or(2);
       const auto& d = p.dimensions;
       const Param params[] = {p.seq,
                               p.manufacturer_id,
@@ -382,38 +404,29 @@ class SqlCatalogTx final : public CatalogTx {
                               tokenized(t, 3, t.description),
                               t.counted};
       catalog::PutOutcome o;
-      if (upsert) {
-        // RETURNING tells an insert (our seq) from a replacement (the existing row's seq).
-        EW_ASSIGN_OR_RETURN(auto rows, c_.query(sql, storage::Params(params)));
-        if (!rows.empty()) {
-          o.stored = true;
-          o.seq = rows.front().i64(0);
-          o.created = o.seq == p.seq;
-          o.created_at = rows.front().i64(1);
-        }
-      } else {
-        // Insert mode needs only the change count (RETURNING costs a result table per row).
-        EW_ASSIGN_OR_RETURN(const auto changed, c_.execute(sql, storage::Params(params)));
-        o.stored = o.created = changed == 1;
-        o.seq = p.seq;
-        o.created_at = p.created_at;
+      EW_ASSIGN_OR_RETURN(auto rows, c_.query(upsert_, storage::Params(params)));
+      if (!rows.empty()) {
+        o.stored = true;
+        o.seq = rows.front().i64(0);
+        o.created = o.seq == p.seq;
+        o.created_at = rows.front().i64(1);
       }
-      if (o.created && !pg_) {
-        lists.add(p);
-        counted.add(p);
-      }
+      if (o.created) counted.add(p);
       out.push_back(o);
     }
-    EW_TRY(lists.write(c_));
     EW_TRY(counted.write(c_));
-    // Full-text entries last: FTS5 flushes its pending terms to a new segment whenever a
+    // Full-text and list tokens last: FTS5 flushes its pending terms to a new segment whenever a
     // statement opens a savepoint, and every products INSERT does (it writes several b-trees
     // under a constraint). Written after them, the batch's terms stay in memory and go to disk
     // as one segment at commit (measured: 5-8x cheaper per row than interleaving).
     for (std::size_t i = 0; i < products.size(); ++i) {
       if (!out[i].stored) continue;
-      if (previous[i]) EW_TRY(unindex(*previous[i]));
+      if (previous[i]) {
+        EW_TRY(unindex(*previous[i]));
+        EW_TRY(unlist(*previous[i]));
+      }
       EW_TRY(index(out[i].seq, texts[i]));
+      EW_TRY(list(out[i].seq, lists[i]));
     }
     return out;
   }
@@ -440,6 +453,7 @@ class SqlCatalogTx final : public CatalogTx {
         r.materials = strings_json(p.materials);
         r.colors = strings_json(p.colors);
         r.images = images_json(p.images);
+        r.lists = list_tokens(p.seq >> catalog::kTenantShift, p.materials, p.colors);
       }
       ready = &computed;
     }
@@ -496,8 +510,8 @@ class SqlCatalogTx final : public CatalogTx {
                              [&](const storage::RowView& r) { stored.insert(r.i64(0)); }));
     }
     NewFacetCounts counted;
-    NewListEntries lists;
-    storage::ParamRows fts(5);
+    storage::ParamRows lists(2), fts(5);
+    lists.reserve(static_cast<std::size_t>(changed));
     fts.reserve(static_cast<std::size_t>(changed));
     for (std::size_t i = 0; i < products.size(); ++i) {
       const auto& p = products[i];
@@ -506,15 +520,19 @@ class SqlCatalogTx final : public CatalogTx {
       o.created_at = p.created_at;
       o.stored = o.created = all_stored || stored.contains(p.seq);
       if (!o.stored) continue;
-      lists.add(p);
       counted.add(p);
-      const auto& t = (*ready)[i].text;
-      fts.add({p.seq, t.name, t.brand, t.category, t.description});
+      const auto& r = (*ready)[i];
+      lists.add({p.seq, r.lists});
+      fts.add({p.seq, r.text.name, r.text.brand, r.text.category, r.text.description});
     }
-    EW_TRY(lists.write(c_));
     EW_TRY(counted.write(c_));
-    // Full-text rows last, as in put(): FTS5 writes its pending terms out whenever a statement
-    // opens a savepoint, and this one statement opens the last.
+    // The FTS5 rows last, as in upsert_sqlite: FTS5 writes its pending terms out whenever a
+    // statement opens a savepoint, and each of these two statements opens one, before it writes.
+    if (!lists.empty()) {
+      const Param list_rows[] = {Param::rows(lists)};
+      EW_TRY(c_.execute("INSERT INTO products_lists (rowid, tokens) SELECT c0, c1 FROM eyewear_rows($1)",
+                        storage::Params(list_rows)));
+    }
     if (!fts.empty()) {
       const Param fts_rows[] = {Param::rows(fts)};
       EW_TRY(
@@ -530,6 +548,7 @@ class SqlCatalogTx final : public CatalogTx {
   struct SearchText {
     std::int64_t seq;
     std::string name, brand, category, description;
+    std::string materials, colors;  // as stored: JSON arrays
   };
 
   // SQLite keeps facet counts per manufacturer (migration 0009): the created rows of a batch are
@@ -561,93 +580,27 @@ class SqlCatalogTx final : public CatalogTx {
     std::map<std::tuple<int, int, std::string_view, std::string_view>, std::int64_t> counts_;
   };
 
-  // SQLite: the material and colour entries of the created rows of a batch (see migration 0006),
-  // written in key order by multi-row INSERTs: one statement per up to kChunk entries instead of
-  // one per entry, and each b-tree filled in order instead of jumping between values.
-  class NewListEntries {
-   public:
-    void add(const Product& p) {
-      for (const auto& m : p.materials) materials_.emplace_back(m, p.seq);
-      for (const auto& color : p.colors) colors_.emplace_back(color, p.seq);
-    }
-    Status write(Connection& c) {
-      EW_TRY(write_entries(c, "INSERT INTO product_materials (material, seq) VALUES ", materials_));
-      EW_TRY(write_entries(c, "INSERT INTO product_colors (color, seq) VALUES ", colors_));
-      return {};
-    }
-
-   private:
-    using Entry = std::pair<std::string_view, std::int64_t>;
-    static constexpr std::size_t kChunk = 256;  // 512 parameters, far below SQLite's limit
-
-    // Chunks are kChunk entries, then halving sizes for the rest, so a table sees at most
-    // log2(kChunk) + 1 distinct statements (each prepared once per connection).
-    static Status write_entries(Connection& c, std::string_view insert, std::vector<Entry>& entries) {
-      in_key_order(entries);
-      std::vector<Param> params;
-      params.reserve(2 * kChunk);
-      std::string sql;
-      for (std::size_t done = 0; done < entries.size();) {
-        std::size_t n = kChunk;
-        while (n > entries.size() - done) n /= 2;
-        sql.assign(insert);
-        params.clear();
-        for (std::size_t k = 0; k < n; ++k) {
-          const auto& [value, seq] = entries[done + k];
-          if (k > 0) sql += ", ";
-          sql += "($" + std::to_string(2 * k + 1) + ", $" + std::to_string(2 * k + 2) + ")";
-          params.emplace_back(value);
-          params.emplace_back(seq);
-        }
-        EW_TRY(c.execute(sql, storage::Params(params)));
-        done += n;
-      }
-      return {};
-    }
-
-    // Sorts `entries` by (value, seq). They arrive product by product, so in seq order, and their
-    // values come from a small vocabulary: a stable counting sort by value gives the same order
-    // in linear time (a comparison sort of the pairs was 5% of the writer's turn). Entries that
-    // are not in seq order are sorted the plain way.
-    static void in_key_order(std::vector<Entry>& entries) {
-      for (std::size_t i = 1; i < entries.size(); ++i) {
-        if (entries[i].second < entries[i - 1].second) {
-          std::sort(entries.begin(), entries.end());
-          return;
-        }
-      }
-      std::unordered_map<std::string_view, std::uint32_t> id_of;  // value -> its index in `values`
-      std::vector<std::string_view> values;
-      std::vector<std::uint32_t> ids(entries.size());
-      for (std::size_t i = 0; i < entries.size(); ++i) {
-        const auto [it, added] = id_of.try_emplace(entries[i].first, static_cast<std::uint32_t>(values.size()));
-        if (added) values.push_back(entries[i].first);
-        ids[i] = it->second;
-      }
-      std::vector<std::uint32_t> by_value(values.size());
-      for (std::uint32_t v = 0; v < by_value.size(); ++v) by_value[v] = v;
-      std::sort(by_value.begin(), by_value.end(),
-                [&](std::uint32_t a, std::uint32_t b) { return values[a] < values[b]; });
-      std::vector<std::size_t> next(values.size(), 0);  // by id: its count, then where its next entry goes
-      for (const auto id : ids) ++next[id];
-      std::size_t at = 0;
-      for (const auto v : by_value) {
-        const std::size_t n = next[v];
-        next[v] = at;
-        at += n;
-      }
-      std::vector<Entry> sorted(entries.size());
-      for (std::size_t i = 0; i < entries.size(); ++i) sorted[next[ids[i]]++] = entries[i];
-      entries.swap(sorted);
-    }
-
-    std::vector<Entry> materials_, colors_;
-  };
-
   Status index(std::int64_t seq, const FtsText& t) {
     EW_TRY(
         c_.execute("INSERT INTO products_fts (rowid, name, brand, category, description) VALUES ($1, $2, $3, $4, $5)",
                    {seq, t.name, t.brand, t.category, t.description}));
+    return {};
+  }
+
+  // The material and colour tokens of a product (products_lists, migration 0013).
+  Status list(std::int64_t seq, const std::string& tokens) {
+    EW_TRY(c_.execute("INSERT INTO products_lists (rowid, tokens) VALUES ($1, $2)", {seq, tokens}));
+    return {};
+  }
+
+  // A contentless 'delete' repeats the tokens indexed: those of the lists as stored.
+  Status unlist(const SearchText& s) {
+    std::vector<std::string> materials, colors;
+    parse_strings(s.materials, materials);
+    parse_strings(s.colors, colors);
+    const auto tokens = list_tokens(s.seq >> catalog::kTenantShift, materials, colors);
+    EW_TRY(c_.execute("INSERT INTO products_lists (products_lists, rowid, tokens) VALUES ('delete', $1, $2)",
+                      {s.seq, tokens}));
     return {};
   }
 
@@ -661,21 +614,23 @@ class SqlCatalogTx final : public CatalogTx {
   }
 
   Result<std::optional<SearchText>> search_text(std::string_view mid, std::int64_t seq) {
-    EW_ASSIGN_OR_RETURN(auto rows, c_.query("SELECT seq, name, brand, category, description FROM products "
-                                            "WHERE seq = $1 AND manufacturer_id = $2",
-                                            {seq, mid}));
+    EW_ASSIGN_OR_RETURN(auto rows,
+                        c_.query("SELECT seq, name, brand, category, description, materials, colors FROM products "
+                                 "WHERE seq = $1 AND manufacturer_id = $2",
+                                 {seq, mid}));
     if (rows.empty()) return std::optional<SearchText>();
     const auto r = rows.front();
-    return std::optional<SearchText>(SearchText{r.i64(0), r.str(1), r.str(2), r.str(3), r.str(4)});
+    return std::optional<SearchText>(SearchText{r.i64(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)});
   }
 
   Result<std::optional<SearchText>> search_text_by_sku(std::string_view mid, std::string_view sku) {
-    EW_ASSIGN_OR_RETURN(auto rows, c_.query("SELECT seq, name, brand, category, description FROM products "
-                                            "WHERE manufacturer_id = $1 AND sku = $2",
-                                            {mid, sku}));
+    EW_ASSIGN_OR_RETURN(auto rows,
+                        c_.query("SELECT seq, name, brand, category, description, materials, colors FROM products "
+                                 "WHERE manufacturer_id = $1 AND sku = $2",
+                                 {mid, sku}));
     if (rows.empty()) return std::optional<SearchText>();
     const auto r = rows.front();
-    return std::optional<SearchText>(SearchText{r.i64(0), r.str(1), r.str(2), r.str(3), r.str(4)});
+    return std::optional<SearchText>(SearchText{r.i64(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5), r.str(6)});
   }
 
   // PostgreSQL: one statement per chunk of rows (jsonb_to_recordset), not one round trip per row.
@@ -791,6 +746,8 @@ class SqlCatalogTx final : public CatalogTx {
     if (n == 1 && before) {
       EW_TRY(unindex(*before));
       EW_TRY(index(p.seq, fts));
+      EW_TRY(unlist(*before));
+      EW_TRY(list(p.seq, list_tokens(p.seq >> catalog::kTenantShift, p.materials, p.colors)));
     }
     return n == 1;
   }
@@ -885,7 +842,7 @@ class SqlCatalogTx final : public CatalogTx {
   Connection& c_;
   bool pg_;
   PreparedBatch* prepared_;  // SQLite, write_batch: what was computed before the transaction
-  std::string insert_, upsert_, pg_insert_, pg_upsert_;
+  std::string upsert_, pg_insert_, pg_upsert_;
 };
 
 class SqlCatalogStore final : public SqlStore<catalog::CatalogStore, CatalogTx, SqlCatalogTx> {
@@ -928,6 +885,7 @@ class SqlCatalogStore final : public SqlStore<catalog::CatalogStore, CatalogTx, 
       r.materials = strings_json(p.materials);
       r.colors = strings_json(p.colors);
       r.images = images_json(p.images);
+      r.lists = list_tokens(b.tenant, p.materials, p.colors);
     }
     return b;
   }

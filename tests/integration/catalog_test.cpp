@@ -411,12 +411,15 @@ TEST_P(CatalogTest, SqliteRanksWithEachRowsRecordedLengthExactlyAsFts5Bm25) {
 // The store counts the tokens of a namespaced column of ASCII words itself and leaves columns
 // with other characters to the tokenizer: either way each row's text_tokens is exactly the
 // number of tokens FTS5 indexed for it (every instance, read back through fts5vocab).
-// SQLite keeps every product's materials and colours as entries of product_materials and
-// product_colors (migration 0006), written per batch in key order (SqlCatalogTx): after inserts
-// and an upsert that replaces some and adds others, the entries are exactly the products' arrays, no more, no fewer.
-TEST_P(CatalogTest, SqliteListEntriesAreExactlyEachProductsMaterialsAndColours) {
-  if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's list tables only";
+// SQLite keeps every product's materials and colours as tokens of products_lists (migration
+// 0013, catalog_fts.hpp): after inserts, an upsert that replaces some products and adds others,
+// PATCHes that change the lists and hard deletes, the index holds exactly the products' arrays as
+// tokens, no more, no fewer (every instance, read back through fts5vocab), and each filter
+// answers exactly the products whose arrays hold the value.
+TEST_P(CatalogTest, SqliteListTokensAreExactlyEachProductsMaterialsAndColours) {
+  if (GetParam() != "sqlite") GTEST_SKIP() << "SQLite's list index only";
   const auto t = tenant("lists@acme.example");
+  auto& c = *client_;
   ASSERT_EQ(bulk(t, generated(300, 21), "application/x-ndjson").status, 200);
   ASSERT_EQ(bulk(t, generated(200, 22, 300), "application/x-ndjson").status, 200);
   const auto up = bulk(t, generated(250, 23, 150), "application/x-ndjson", "?mode=upsert");
@@ -424,18 +427,71 @@ TEST_P(CatalogTest, SqliteListEntriesAreExactlyEachProductsMaterialsAndColours) 
   // The SKU carries the frame's shape, so another seed both replaces and adds products.
   EXPECT_GT(up.json()["totals"]["updated"].get<int>(), 0) << up.json()["totals"];
   EXPECT_GT(up.json()["totals"]["created"].get<int>(), 0) << up.json()["totals"];
-  for (const auto& [table, column, array] :
-       {std::tuple{"product_materials", "material", "materials"}, std::tuple{"product_colors", "color", "colors"}}) {
-    const std::string entries = std::string("SELECT e.seq, e.") + column + " FROM " + table +
-                                " e JOIN products p ON p.seq = e.seq WHERE p.manufacturer_id = $1";
-    const std::string arrays =
-        std::string("SELECT p.seq, j.value FROM products p, json_each(p.") + array + ") j WHERE p.manufacturer_id = $1";
-    const auto n = count("SELECT COUNT(*) FROM (" + entries + ")", {t.manufacturer_id});
-    EXPECT_GT(n, 500) << table;
-    EXPECT_EQ(n, count("SELECT COUNT(*) FROM (" + arrays + ")", {t.manufacturer_id})) << table;
-    EXPECT_EQ(count("SELECT COUNT(*) FROM (" + entries + " EXCEPT " + arrays + ")", {t.manufacturer_id}), 0) << table;
-    EXPECT_EQ(count("SELECT COUNT(*) FROM (" + arrays + " EXCEPT " + entries + ")", {t.manufacturer_id}), 0) << table;
+  const auto page = search(t, "?page_size=10&sort=price&order=asc").json();
+  ASSERT_EQ(page["items"].size(), 10U);
+  std::vector<std::string> ids;
+  for (const auto& i : page["items"]) ids.push_back(i["id"]);
+  ASSERT_EQ(c.patch("/api/v1/products/" + ids[0],
+                    {{"materials", {"carbon fibre", "café ébène"}}, {"colors", json::array()}}, {bearer(t.token)})
+                .status,
+            200);
+  ASSERT_EQ(c.patch("/api/v1/products/" + ids[1], {{"colors", {"ultraviolet"}}}, {bearer(t.token)}).status, 200);
+  for (int i = 2; i < 5; ++i) {
+    ASSERT_EQ(c.del("/api/v1/products/" + ids[static_cast<std::size_t>(i)] + "?hard=true", {bearer(t.token)}).status,
+              204);
   }
+
+  ASSERT_TRUE(server_->app()
+                  .database()
+                  .transact(storage::TxMode::kWrite,
+                            [&](storage::Connection& conn) {
+                              return conn.execute_script(
+                                  "CREATE VIRTUAL TABLE IF NOT EXISTS temp.list_instances "
+                                  "USING fts5vocab(main, products_lists, instance)");
+                            })
+                  .has_value());
+  const std::string tokens =
+      "SELECT i.doc, i.term FROM temp.list_instances i JOIN products p ON p.seq = i.doc WHERE p.manufacturer_id = $1";
+  const std::string arrays =
+      "SELECT * FROM (SELECT p.seq, 't' || (p.seq >> 40) || 'm' || lower(hex(j.value)) FROM products p, "
+      "json_each(p.materials) j WHERE p.manufacturer_id = $1 UNION ALL "
+      "SELECT p.seq, 't' || (p.seq >> 40) || 'c' || lower(hex(j.value)) FROM products p, json_each(p.colors) j "
+      "WHERE p.manufacturer_id = $1)";
+  const auto n = count("SELECT COUNT(*) FROM (" + tokens + ")", {t.manufacturer_id});
+  EXPECT_GT(n, 1000);
+  EXPECT_EQ(n, count("SELECT COUNT(*) FROM (" + arrays + ")", {t.manufacturer_id}));
+  EXPECT_EQ(count("SELECT COUNT(*) FROM (" + tokens + " EXCEPT " + arrays + ")", {t.manufacturer_id}), 0);
+  // Nothing is left of the deleted products, whichever tenant.
+  EXPECT_EQ(count("SELECT COUNT(*) FROM temp.list_instances WHERE doc NOT IN (SELECT seq FROM products)"), 0);
+
+  auto url_encode = [](const std::string& v) {
+    std::string out;
+    for (const unsigned char ch : v) {
+      if (std::isalnum(ch) != 0) {
+        out.push_back(static_cast<char>(ch));
+      } else {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        out += {'%', kHex[ch >> 4], kHex[ch & 15]};
+      }
+    }
+    return out;
+  };
+  auto filtered = [&](const std::string& filter) {
+    return search(t, "?active=all&page_size=1&" + filter).json()["total"].get<std::int64_t>();
+  };
+  auto holding = [&](const char* array, const std::string& value) {
+    return count(std::string("SELECT COUNT(*) FROM products p WHERE p.manufacturer_id = $1 AND EXISTS "
+                             "(SELECT 1 FROM json_each(p.") +
+                     array + ") WHERE value = $2)",
+                 {t.manufacturer_id, value});
+  };
+  for (const std::string m : {"acetate", "titanium", "carbon fibre", "café ébène"}) {
+    EXPECT_GT(holding("materials", m), 0) << m;
+    EXPECT_EQ(filtered("material=" + url_encode(m)), holding("materials", m)) << m;
+  }
+  EXPECT_EQ(filtered("color=ultraviolet"), 1);
+  EXPECT_EQ(filtered("material=carbon%20fibre&color=ultraviolet"), 0);
+  EXPECT_EQ(filtered("material=no-such-material"), 0);
 }
 
 TEST_P(CatalogTest, SqliteRecordsEachRowsLengthAsFts5IndexedIt) {

@@ -92,9 +92,17 @@ TEST_P(MigrationsTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ((*rows)[0].i64(0), 3);
 }
 
+std::string hex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (const unsigned char b : bytes) out += {kHex[b >> 4], kHex[b & 15]};
+  return out;
+}
+
 TEST_P(MigrationsTest, SqliteCatalogueMigrationsCarryExistingProductsOver) {
   // A catalogue written before migrations 8-10: its facet counts are backfilled (9), its rows
-  // keep a NULL length and rank with FTS5's lookup (8), and the rebuilt indexes hold them (8, 10).
+  // keep a NULL length and rank with FTS5's lookup (8), the rebuilt indexes hold them (8, 10), and
+  // its materials and colours become the list filters' tokens (13).
   if (is_pg()) GTEST_SKIP() << "SQLite migrations";
   const auto& all = storage::migrations_for(storage::Dialect::kSqlite);
   std::vector<Migration> before;
@@ -107,11 +115,12 @@ TEST_P(MigrationsTest, SqliteCatalogueMigrationsCarryExistingProductsOver) {
         "INSERT INTO manufacturers (id, company_name, created_at, updated_at) VALUES ('m1', 'One', 0, 0), "
         "('m2', 'Two', 0, 0);"
         "INSERT INTO products (seq, manufacturer_id, sku, name, brand, category, price, currency, price_scaled, "
-        "materials, is_active, created_at, updated_at) VALUES "
-        "(1, 'm1', 'a', 'Round', 'B1', 'optical', 100, 'EUR', 1000, '[\"acetate\",\"steel\"]', 1, 5, 5), "
-        "(2, 'm1', 'b', 'Square', 'B1', 'sun', 200, 'EUR', 2000, '[\"steel\"]', 1, 6, 6), "
-        "(3, 'm1', 'c', 'Oval', 'B2', 'optical', 300, 'EUR', 3000, '[]', 0, 7, 7), "
-        "(4, 'm2', 'a', 'Round', 'B1', 'optical', 100, 'EUR', 1000, '[\"acetate\"]', 1, 8, 8);"
+        "materials, colors, is_active, created_at, updated_at) VALUES "
+        "(1, 'm1', 'a', 'Round', 'B1', 'optical', 100, 'EUR', 1000, '[\"acetate\",\"steel\"]', '[]', 1, 5, 5), "
+        "(2, 'm1', 'b', 'Square', 'B1', 'sun', 200, 'EUR', 2000, '[\"steel\"]', '[\"black\",\"caf\\u00e9\"]', 1, 6, "
+        "6), "
+        "(3, 'm1', 'c', 'Oval', 'B2', 'optical', 300, 'EUR', 3000, '[]', '[]', 0, 7, 7), "
+        "(4, 'm2', 'a', 'Round', 'B1', 'optical', 100, 'EUR', 1000, '[\"acetate\"]', '[\"black\"]', 1, 8, 8);"
         "INSERT INTO products_fts (rowid, name, brand, category, description) VALUES "
         "(1, 'Round', 'B1', 'optical', ''), (2, 'Square', 'B1', 'sun', ''), (3, 'Oval', 'B2', 'optical', ''), "
         "(4, 'Round', 'B1', 'optical', '');"));
@@ -141,6 +150,34 @@ TEST_P(MigrationsTest, SqliteCatalogueMigrationsCarryExistingProductsOver) {
   EXPECT_EQ((*ranked)[0].i64(0), 2);
   EXPECT_EQ((*ranked)[0].i64(1), 2);
   EXPECT_LT((*ranked)[0].f64(2), 1e-12);
+
+  // Migration 13: the list filters' tokens are backfilled from the rows' arrays (the seeded rows
+  // are all in tenant 0's key range), the old list tables are gone, and a deleted product's
+  // tokens go with it.
+  auto listed = [&](const std::string& token) {
+    auto r = db_->transact(TxMode::kRead, [&](storage::Connection& c) {
+      return c.query(
+          "SELECT group_concat(rowid, ',') FROM (SELECT rowid FROM products_lists "
+          "WHERE products_lists MATCH $1 ORDER BY rowid)",
+          {Param("\"" + token + "\"")});
+    });
+    return r ? (*r)[0].str(0) : "error: " + r.error().internal;
+  };
+  EXPECT_EQ(listed("t0m" + hex("acetate")), "1,4");
+  EXPECT_EQ(listed("t0m" + hex("steel")), "1,2");
+  EXPECT_EQ(listed("t0c" + hex("black")), "2,4");
+  EXPECT_EQ(listed("t0c" + hex("café")), "2") << "the JSON escape is read as the character";
+  EXPECT_EQ(listed("t0m" + hex("black")), "") << "materials and colours are apart";
+  auto gone = db_->transact(TxMode::kRead, [](storage::Connection& c) {
+    return c.query("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('product_materials', 'product_colors')");
+  });
+  ASSERT_TRUE(gone.has_value());
+  EXPECT_EQ((*gone)[0].i64(0), 0);
+  ASSERT_TRUE(db_->transact(TxMode::kWrite,
+                            [](storage::Connection& c) { return c.execute("DELETE FROM products WHERE seq = 1"); })
+                  .has_value());
+  EXPECT_EQ(listed("t0m" + hex("acetate")), "4");
+  EXPECT_EQ(listed("t0m" + hex("steel")), "2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest, ::testing::Values("sqlite", "postgres"), backend_name);
