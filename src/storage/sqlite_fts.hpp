@@ -1,5 +1,12 @@
-// SQL functions every SQLite connection of the platform registers for its FTS5 tables.
+// SQL functions every SQLite connection of the platform registers for its FTS5 tables, and the
+// tokenizer they read text with.
 //
+//   unicode61                      FTS5's own tokenizer, registered again under its own name
+//                                  with an ASCII fast path: runs of ASCII letters and digits are
+//                                  folded and emitted by a byte loop, every other run goes to the
+//                                  library's unicode61; the tokens are the library's exactly
+//                                  (tests/storage/sqlite_fts_test.cpp compares them). Tables and
+//                                  files stay plain FTS5: any SQLite opens them.
 //   eyewear_fts_tokens(text, ...)  the number of tokens FTS5's `unicode61 remove_diacritics 2`
 //                                  tokenizer makes of the arguments together: the document
 //                                  length FTS5 records for a row with those column values.
@@ -21,7 +28,8 @@ namespace eyewear::storage {
 inline constexpr const char* kFtsTokenizer = "unicode61";
 inline constexpr const char* kFtsTokenizerArgs[] = {"remove_diacritics", "2"};
 
-// Registers both functions on `db`. False if FTS5 is missing or registration failed.
+// Registers the tokenizer and both functions on `db`, before any FTS5 table is opened on it.
+// False if FTS5 is missing or registration failed.
 [[nodiscard]] bool register_fts_functions(sqlite3* db);
 
 }  // namespace eyewear::storage
