@@ -29,12 +29,13 @@
 #include "identity/service.hpp"
 #include "identity/session_registry.hpp"
 #include "mail/mail.hpp"
+#include "platform/allocator.hpp"
 #include "platform/build_info.hpp"
 #include "platform/crypto.hpp"
-#include "platform/secret_file.hpp"
 #include "platform/perf_monitor.hpp"
 #include "platform/process_stats.hpp"
 #include "platform/random.hpp"
+#include "platform/secret_file.hpp"
 #include "platform/worker_pool.hpp"
 #include "security/keyring.hpp"
 #include "security/profile.hpp"
@@ -379,6 +380,7 @@ platform::Status build_threats(Application::Parts& p) {
 }
 
 platform::Result<std::unique_ptr<Application>> Application::create(AppOptions options) {
+  platform::tune_allocator();
   auto p = std::make_unique<Parts>();
   p->config = std::move(options.config);
   const auto& cfg = p->config;
