@@ -12,17 +12,6 @@ namespace eyewear::storage {
 
 namespace {
 
-fts5_api* fts5_of(sqlite3* db) {
-  fts5_api* api = nullptr;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
-    sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
-    sqlite3_step(stmt);
-  }
-  sqlite3_finalize(stmt);
-  return api;
-}
-
 // ---- eyewear_fts_tokens
 
 struct Tokenizer {
@@ -249,8 +238,19 @@ bool register_fast_unicode61(fts5_api* api) {
 
 }  // namespace
 
+fts5_api* fts5_api_of(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(stmt);
+  }
+  sqlite3_finalize(stmt);
+  return api;
+}
+
 bool register_fts_functions(sqlite3* db) {
-  fts5_api* api = fts5_of(db);
+  fts5_api* api = fts5_api_of(db);
   if (api == nullptr || api->iVersion < 1) return false;
   if (!register_fast_unicode61(api)) return false;
   auto tokenizer = std::make_unique<Tokenizer>();

@@ -20,6 +20,7 @@
 #pragma once
 
 struct sqlite3;
+struct fts5_api;
 
 namespace eyewear::storage {
 
@@ -27,6 +28,9 @@ namespace eyewear::storage {
 // declared with the same (`tokenize = 'unicode61 remove_diacritics 2'`).
 inline constexpr const char* kFtsTokenizer = "unicode61";
 inline constexpr const char* kFtsTokenizerArgs[] = {"remove_diacritics", "2"};
+
+// FTS5's extension API of `db` (`SELECT fts5(?1)`), or null without FTS5.
+[[nodiscard]] fts5_api* fts5_api_of(sqlite3* db);
 
 // Registers the tokenizer and both functions on `db`, before any FTS5 table is opened on it.
 // False if FTS5 is missing or registration failed.

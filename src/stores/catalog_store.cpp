@@ -303,6 +303,53 @@ Param tokenized(const FtsText& t, std::size_t column, const std::string& text) {
   return t.tokenize[column] ? Param(text) : Param(nullptr);
 }
 
+// kInsertSqlite's parameters for a product, $1 .. $28, which are also kInsertRowsSqlite's columns
+// c0 .. c27; the strings are borrowed from `p` and `r`.
+std::array<Param, kInsertColumns> insert_params(const Product& p, const PreparedBatch::Row& r) {
+  const int exponent = catalog::currency_exponent(p.currency).value_or(2);
+  const auto& d = p.dimensions;
+  const auto& t = r.text;
+  return {p.seq,
+          p.manufacturer_id,
+          p.sku,
+          p.name,
+          p.brand,
+          p.category,
+          p.description,
+          p.price_minor,
+          p.currency,
+          catalog::scaled_price(p.price_minor, exponent),
+          d.lens_width,
+          d.lens_height,
+          d.bridge_width,
+          d.temple_length,
+          d.frame_width,
+          d.frame_height,
+          r.materials,
+          r.colors,
+          r.images,
+          p.metadata,
+          p.is_active,
+          p.created_at,
+          p.updated_at,
+          tokenized(t, 0, t.name),
+          tokenized(t, 1, t.brand),
+          tokenized(t, 2, t.category),
+          tokenized(t, 3, t.description),
+          t.counted};
+}
+
+// What put() writes for a product besides its own fields, in tenant `tenant`'s namespace.
+PreparedBatch::Row prepared_row(const Product& p, std::int64_t tenant) {
+  PreparedBatch::Row r;
+  r.text = fts_text(tenant, p.name, p.brand, p.category, p.description);
+  r.materials = strings_json(p.materials);
+  r.colors = strings_json(p.colors);
+  r.images = images_json(p.images);
+  r.lists = list_tokens(tenant, p.materials, p.colors);
+  return r;
+}
+
 class SqlCatalogTx final : public CatalogTx {
  public:
   explicit SqlCatalogTx(Connection& c, PreparedBatch* prepared = nullptr)
@@ -348,7 +395,6 @@ class SqlCatalogTx final : public CatalogTx {
   Result<std::vector<catalog::PutOutcome>> upsert_sqlite(std::span<const Product> products) {
     std::vector<catalog::PutOutcome> out;
     out.reserve(products.size());
-    std::string materials, colors, images;
     std::vector<std::optional<SearchText>> previous(products.size());  // the rows replaced, as indexed
     std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
     std::vector<std::string> lists(products.size());  // the list tokens (catalog_fts.hpp)
@@ -356,53 +402,10 @@ class SqlCatalogTx final : public CatalogTx {
     const bool prepared = prepared_ != nullptr && prepared_->take(products);
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
-      auto& t = texts[row];
-      const std::int64_t tenant = p.seq >> catalog::kTenantShift;
-      auto* ready = prepared && prepared_->tenant == tenant ? &prepared_->rows[row] : nullptr;
-      if (ready != nullptr) {
-        t = std::move(ready->text);
-        lists[row] = std::move(ready->lists);
-        materials = std::move(ready->materials);
-        colors = std::move(ready->colors);
-        images = std::move(ready->images);
-      } else {
-        t = fts_text(tenant, p.name, p.brand, p.category, p.description);
-        lists[row] = list_tokens(tenant, p.materials, p.colors);
-        materials = strings_json(p.materials);
-        colors = strings_json(p.colors);
-        images = images_json(p.images);
-      }
+      const bool ready = prepared && prepared_->tenant == (p.seq >> catalog::kTenantShift);
+      auto r = ready ? std::move(prepared_->rows[row]) : prepared_row(p, p.seq >> catalog::kTenantShift);
       EW_ASSIGN_OR_RETURN(previous[row], search_text_by_sku(p.manufacturer_id, p.sku));
-      const int exponent = catalog::currency_exponent(p.currency).value_or(2);
-      const auto& d = p.dimensions;
-      const Param params[] = {p.seq,
-                              p.manufacturer_id,
-                              p.sku,
-                              p.name,
-                              p.brand,
-                              p.category,
-                              p.description,
-                              p.price_minor,
-                              p.currency,
-                              catalog::scaled_price(p.price_minor, exponent),
-                              d.lens_width,
-                              d.lens_height,
-                              d.bridge_width,
-                              d.temple_length,
-                              d.frame_width,
-                              d.frame_height,
-                              materials,
-                              colors,
-                              images,
-                              p.metadata,
-                              p.is_active,
-                              p.created_at,
-                              p.updated_at,
-                              tokenized(t, 0, t.name),
-                              tokenized(t, 1, t.brand),
-                              tokenized(t, 2, t.category),
-                              tokenized(t, 3, t.description),
-                              t.counted};
+      const auto params = insert_params(p, r);
       catalog::PutOutcome o;
       EW_ASSIGN_OR_RETURN(auto rows, c_.query(upsert_, storage::Params(params)));
       if (!rows.empty()) {
@@ -413,6 +416,8 @@ class SqlCatalogTx final : public CatalogTx {
       }
       if (o.created) counted.add(p);
       out.push_back(o);
+      texts[row] = std::move(r.text);
+      lists[row] = std::move(r.lists);
     }
     EW_TRY(counted.write(c_));
     // Full-text and list tokens last: FTS5 flushes its pending terms to a new segment whenever a
@@ -445,56 +450,15 @@ class SqlCatalogTx final : public CatalogTx {
     if (prepared_ != nullptr && prepared_->take(products) && prepared_->tenant == tenant) {
       ready = &prepared_->rows;
     } else {
-      computed.resize(products.size());
-      for (std::size_t i = 0; i < products.size(); ++i) {
-        const auto& p = products[i];
-        auto& r = computed[i];
-        r.text = fts_text(p.seq >> catalog::kTenantShift, p.name, p.brand, p.category, p.description);
-        r.materials = strings_json(p.materials);
-        r.colors = strings_json(p.colors);
-        r.images = images_json(p.images);
-        r.lists = list_tokens(p.seq >> catalog::kTenantShift, p.materials, p.colors);
-      }
+      computed.reserve(products.size());
+      for (const auto& p : products) computed.push_back(prepared_row(p, p.seq >> catalog::kTenantShift));
       ready = &computed;
     }
     storage::ParamRows rows(kInsertColumns);
     rows.reserve(products.size());
     for (std::size_t i = 0; i < products.size(); ++i) {
-      const auto& p = products[i];
-      const auto& r = (*ready)[i];
-      const auto& t = r.text;
-      const int exponent = catalog::currency_exponent(p.currency).value_or(2);
-      const auto& d = p.dimensions;
-      const Param row[] = {p.seq,
-                           p.manufacturer_id,
-                           p.sku,
-                           p.name,
-                           p.brand,
-                           p.category,
-                           p.description,
-                           p.price_minor,
-                           p.currency,
-                           catalog::scaled_price(p.price_minor, exponent),
-                           d.lens_width,
-                           d.lens_height,
-                           d.bridge_width,
-                           d.temple_length,
-                           d.frame_width,
-                           d.frame_height,
-                           r.materials,
-                           r.colors,
-                           r.images,
-                           p.metadata,
-                           p.is_active,
-                           p.created_at,
-                           p.updated_at,
-                           tokenized(t, 0, t.name),
-                           tokenized(t, 1, t.brand),
-                           tokenized(t, 2, t.category),
-                           tokenized(t, 3, t.description),
-                           t.counted};
-      static_assert(std::size(row) == kInsertColumns);
-      rows.add(storage::Params(row));
+      const auto params = insert_params(products[i], (*ready)[i]);
+      rows.add(storage::Params(params));
     }
     const Param all[] = {Param::rows(rows)};
     EW_ASSIGN_OR_RETURN(const auto changed, c_.execute(kInsertRowsSqlite, storage::Params(all)));
@@ -878,15 +842,7 @@ class SqlCatalogStore final : public SqlStore<catalog::CatalogStore, CatalogTx, 
     b.size = batch.size();
     b.tenant = *number;
     b.rows.resize(batch.size());
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const auto& p = batch[i];
-      auto& r = b.rows[i];
-      r.text = fts_text(b.tenant, p.name, p.brand, p.category, p.description);
-      r.materials = strings_json(p.materials);
-      r.colors = strings_json(p.colors);
-      r.images = images_json(p.images);
-      r.lists = list_tokens(b.tenant, p.materials, p.colors);
-    }
+    for (std::size_t i = 0; i < batch.size(); ++i) b.rows[i] = prepared_row(batch[i], b.tenant);
     return b;
   }
 };

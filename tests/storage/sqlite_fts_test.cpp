@@ -163,20 +163,9 @@ class Unicode61Test : public ::testing::Test {
     }
   };
 
-  static fts5_api* api_of(sqlite3* db) {
-    fts5_api* api = nullptr;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, nullptr) == SQLITE_OK) {
-      sqlite3_bind_pointer(stmt, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
-      sqlite3_step(stmt);
-    }
-    sqlite3_finalize(stmt);
-    return api;
-  }
-
   static std::unique_ptr<Tokenizer> make(sqlite3* db, const std::vector<const char*>& args) {
     auto t = std::make_unique<Tokenizer>();
-    fts5_api* api = api_of(db);
+    fts5_api* api = storage::fts5_api_of(db);
     void* user = nullptr;
     if (api == nullptr || api->xFindTokenizer(api, "unicode61", &user, &t->api) != SQLITE_OK) return nullptr;
     std::vector<const char*> a = args;
