@@ -396,14 +396,14 @@ class SqlCatalogTx final : public CatalogTx {
     std::vector<catalog::PutOutcome> out;
     out.reserve(products.size());
     std::vector<std::optional<SearchText>> previous(products.size());  // the rows replaced, as indexed
-    std::vector<FtsText> texts(products.size());  // the full-text columns, for the row and the index
-    std::vector<std::string> lists(products.size());  // the list tokens (catalog_fts.hpp)
-    NewFacetCounts counted;                           // the facet counts of the created rows
+    std::vector<PreparedBatch::Row> written(products.size());          // for the row, the index and the lists
+    NewFacetCounts counted;                                            // the facet counts of the created rows
     const bool prepared = prepared_ != nullptr && prepared_->take(products);
     for (std::size_t row = 0; row < products.size(); ++row) {
       const auto& p = products[row];
-      const bool ready = prepared && prepared_->tenant == (p.seq >> catalog::kTenantShift);
-      auto r = ready ? std::move(prepared_->rows[row]) : prepared_row(p, p.seq >> catalog::kTenantShift);
+      const std::int64_t tenant = p.seq >> catalog::kTenantShift;
+      auto& r = written[row];
+      r = prepared && prepared_->tenant == tenant ? std::move(prepared_->rows[row]) : prepared_row(p, tenant);
       EW_ASSIGN_OR_RETURN(previous[row], search_text_by_sku(p.manufacturer_id, p.sku));
       const auto params = insert_params(p, r);
       catalog::PutOutcome o;
@@ -416,8 +416,6 @@ class SqlCatalogTx final : public CatalogTx {
       }
       if (o.created) counted.add(p);
       out.push_back(o);
-      texts[row] = std::move(r.text);
-      lists[row] = std::move(r.lists);
     }
     EW_TRY(counted.write(c_));
     // Full-text and list tokens last: FTS5 flushes its pending terms to a new segment whenever a
@@ -430,8 +428,8 @@ class SqlCatalogTx final : public CatalogTx {
         EW_TRY(unindex(*previous[i]));
         EW_TRY(unlist(*previous[i]));
       }
-      EW_TRY(index(out[i].seq, texts[i]));
-      EW_TRY(list(out[i].seq, lists[i]));
+      EW_TRY(index(out[i].seq, written[i].text));
+      EW_TRY(list(out[i].seq, written[i].lists));
     }
     return out;
   }
@@ -678,16 +676,22 @@ class SqlCatalogTx final : public CatalogTx {
 
   Result<bool> replace(const Product& p) override {
     const int exponent = catalog::currency_exponent(p.currency).value_or(2);
-    const auto materials = strings_json(p.materials);
-    const auto colors = strings_json(p.colors);
-    const auto images = images_json(p.images);
     const auto& d = p.dimensions;
-    const auto fts = fts_text(p.seq >> catalog::kTenantShift, p.name, p.brand, p.category, p.description);
-    const Param params[] = {p.seq, p.manufacturer_id, p.sku, p.name, p.brand, p.category, p.description,
-                            p.price_minor, p.currency, catalog::scaled_price(p.price_minor, exponent), d.lens_width,
-                            d.lens_height, d.bridge_width, d.temple_length, d.frame_width, d.frame_height, materials,
-                            colors, images, p.metadata, p.is_active, p.updated_at, fts.name, fts.brand, fts.category,
-                            fts.description};
+    const auto r = prepared_row(p, p.seq >> catalog::kTenantShift);
+    const auto& fts = r.text;
+    const Param params[] = {p.seq,          p.manufacturer_id,
+                            p.sku,          p.name,
+                            p.brand,        p.category,
+                            p.description,  p.price_minor,
+                            p.currency,     catalog::scaled_price(p.price_minor, exponent),
+                            d.lens_width,   d.lens_height,
+                            d.bridge_width, d.temple_length,
+                            d.frame_width,  d.frame_height,
+                            r.materials,    r.colors,
+                            r.images,       p.metadata,
+                            p.is_active,    p.updated_at,
+                            fts.name,       fts.brand,
+                            fts.category,   fts.description};
     const char* sql =
         pg_ ? "UPDATE products SET sku = $3, name = $4, brand = $5, category = $6, description = $7, price = $8, "
               "currency = $9, price_scaled = $10, lens_width = $11, lens_height = $12, bridge_width = $13, "
@@ -711,7 +715,7 @@ class SqlCatalogTx final : public CatalogTx {
       EW_TRY(unindex(*before));
       EW_TRY(index(p.seq, fts));
       EW_TRY(unlist(*before));
-      EW_TRY(list(p.seq, list_tokens(p.seq >> catalog::kTenantShift, p.materials, p.colors)));
+      EW_TRY(list(p.seq, r.lists));
     }
     return n == 1;
   }

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "platform/crypto.hpp"
 #include "storage/backend_fixture.hpp"
 
 namespace eyewear::testing {
@@ -92,13 +93,6 @@ TEST_P(MigrationsTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ((*rows)[0].i64(0), 3);
 }
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char b : bytes) out += {kHex[b >> 4], kHex[b & 15]};
-  return out;
-}
-
 TEST_P(MigrationsTest, SqliteCatalogueMigrationsCarryExistingProductsOver) {
   // A catalogue written before migrations 8-10: its facet counts are backfilled (9), its rows
   // keep a NULL length and rank with FTS5's lookup (8), the rebuilt indexes hold them (8, 10), and
@@ -163,11 +157,11 @@ TEST_P(MigrationsTest, SqliteCatalogueMigrationsCarryExistingProductsOver) {
     });
     return r ? (*r)[0].str(0) : "error: " + r.error().internal;
   };
-  EXPECT_EQ(listed("t0m" + hex("acetate")), "1,4");
-  EXPECT_EQ(listed("t0m" + hex("steel")), "1,2");
-  EXPECT_EQ(listed("t0c" + hex("black")), "2,4");
-  EXPECT_EQ(listed("t0c" + hex("café")), "2") << "the JSON escape is read as the character";
-  EXPECT_EQ(listed("t0m" + hex("black")), "") << "materials and colours are apart";
+  EXPECT_EQ(listed("t0m" + platform::to_hex("acetate")), "1,4");
+  EXPECT_EQ(listed("t0m" + platform::to_hex("steel")), "1,2");
+  EXPECT_EQ(listed("t0c" + platform::to_hex("black")), "2,4");
+  EXPECT_EQ(listed("t0c" + platform::to_hex("café")), "2") << "the JSON escape is read as the character";
+  EXPECT_EQ(listed("t0m" + platform::to_hex("black")), "") << "materials and colours are apart";
   auto gone = db_->transact(TxMode::kRead, [](storage::Connection& c) {
     return c.query("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('product_materials', 'product_colors')");
   });
@@ -176,8 +170,8 @@ TEST_P(MigrationsTest, SqliteCatalogueMigrationsCarryExistingProductsOver) {
   ASSERT_TRUE(db_->transact(TxMode::kWrite,
                             [](storage::Connection& c) { return c.execute("DELETE FROM products WHERE seq = 1"); })
                   .has_value());
-  EXPECT_EQ(listed("t0m" + hex("acetate")), "4");
-  EXPECT_EQ(listed("t0m" + hex("steel")), "2");
+  EXPECT_EQ(listed("t0m" + platform::to_hex("acetate")), "4");
+  EXPECT_EQ(listed("t0m" + platform::to_hex("steel")), "2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest, ::testing::Values("sqlite", "postgres"), backend_name);
