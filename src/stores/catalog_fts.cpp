@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <utility>
 
 #include "catalog/search.hpp"
 
@@ -42,18 +43,17 @@ void append_list_token(std::string& out, const TenantPrefix& prefix, char kind, 
 std::string list_tokens(std::int64_t tenant, const std::vector<std::string>& materials,
                         const std::vector<std::string>& colors) {
   const TenantPrefix prefix(tenant);
-  std::string out;
   std::size_t size = 0;
-  for (const auto& m : materials) size += prefix.view().size() + 2 * m.size() + 1;
-  for (const auto& c : colors) size += prefix.view().size() + 2 * c.size() + 1;
-  out.reserve(size);
-  for (const auto& m : materials) {
-    if (!out.empty()) out.push_back(' ');
-    append_list_token(out, prefix, 'm', m);
+  for (const auto* list : {&materials, &colors}) {
+    for (const auto& v : *list) size += prefix.view().size() + 2 * v.size() + 1;
   }
-  for (const auto& c : colors) {
-    if (!out.empty()) out.push_back(' ');
-    append_list_token(out, prefix, 'c', c);
+  std::string out;
+  out.reserve(size);
+  for (const auto& [kind, list] : {std::pair{'m', &materials}, std::pair{'c', &colors}}) {
+    for (const auto& v : *list) {
+      if (!out.empty()) out.push_back(' ');
+      append_list_token(out, prefix, kind, v);
+    }
   }
   return out;
 }
